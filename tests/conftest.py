@@ -1,0 +1,40 @@
+"""Backend markers and shared fixtures.
+
+Tests run for the backend `KERAS_BACKEND` names (CI runs tensorflow, jax and torch in turn).
+A test that only makes sense on some backends is marked `tf_only`, `jax_only` or
+`torch_only` and is reported as skipped, with the reason, on the others.
+"""
+
+import os
+
+import keras
+import pytest
+
+BACKEND_MARKERS = {"tf_only": "tensorflow", "jax_only": "jax", "torch_only": "torch"}
+
+
+def pytest_configure(config):
+    for marker, backend in BACKEND_MARKERS.items():
+        config.addinivalue_line("markers", f"{marker}: runs only on the {backend} backend")
+    config.addinivalue_line("markers", "slow: trains on real data (still run by CI)")
+
+
+def pytest_collection_modifyitems(config, items):
+    backend = keras.backend.backend()
+    for item in items:
+        for marker, wanted in BACKEND_MARKERS.items():
+            if marker in item.keywords and backend != wanted:
+                item.add_marker(pytest.mark.skip(reason=f"{marker}: backend is {backend}"))
+
+
+def pytest_report_header(config):
+    return f"keras {keras.__version__}, backend {keras.backend.backend()}, pid {os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keras_state():
+    """Every test starts from the same seed and global Keras state."""
+    keras.config.set_image_data_format("channels_last")
+    keras.utils.set_random_seed(1234)
+    yield
+    keras.backend.clear_session()

@@ -1,0 +1,104 @@
+"""Reusable checks for layers and models, in the spirit of keras-hub's TestCase.
+
+* `assert_round_trip`: config round trip and `.keras` save/reload with identical outputs.
+* `assert_reloads_in_fresh_process`: the saved files load in a new Python process (where
+  only `import zoo` registers the custom objects) and give identical outputs.
+* `assert_trains_one_step`: one optimizer step changes the weights and gives a finite loss.
+* `assert_jit_compile`: XLA really resolves on (TensorFlow, JAX) and matches eager outputs.
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def to_numpy(value):
+    return keras.ops.convert_to_numpy(value)
+
+
+def assert_round_trip(model_or_layer, inputs, tmp_path, atol=1e-6):
+    """Config and `.keras` round trips give the same outputs; returns the saved path."""
+    expected = to_numpy(model_or_layer(inputs, training=False))
+    clone = model_or_layer.__class__.from_config(model_or_layer.get_config())
+    assert clone.get_config() == model_or_layer.get_config()
+    if isinstance(model_or_layer, keras.Model):
+        path = os.path.join(tmp_path, f"{model_or_layer.name}.keras")
+        model_or_layer.save(path)
+        reloaded = keras.saving.load_model(path)
+    else:
+        wrapper = keras.Sequential([keras.Input(inputs.shape[1:]), model_or_layer])
+        path = os.path.join(tmp_path, f"{model_or_layer.name}.keras")
+        wrapper.save(path)
+        reloaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(to_numpy(reloaded(inputs, training=False)), expected, atol=atol)
+    return path
+
+
+_FRESH_PROCESS_CHECK = textwrap.dedent(
+    """
+    import sys
+    import numpy as np
+    import keras
+    import zoo  # registers every zoo layer, loss and schedule
+    assert keras.backend.backend() == sys.argv[1], keras.backend.backend()
+    for model_path, arrays_path in zip(sys.argv[2::2], sys.argv[3::2]):
+        arrays = np.load(arrays_path)
+        model = keras.saving.load_model(model_path)
+        got = keras.ops.convert_to_numpy(model(arrays["inputs"], training=False))
+        np.testing.assert_allclose(got, arrays["expected"], atol=float(arrays["atol"]))
+        print("ok", model_path)
+    """
+)
+
+
+def assert_reloads_in_fresh_process(cases, tmp_path, atol=1e-5):
+    """`cases` is a list of (saved .keras path, inputs, expected outputs)."""
+    argv = []
+    for i, (path, inputs, expected) in enumerate(cases):
+        arrays = os.path.join(tmp_path, f"case{i}.npz")
+        np.savez(arrays, inputs=inputs, expected=expected, atol=atol)
+        argv += [path, arrays]
+    env = {**os.environ, "PYTHONPATH": REPO_ROOT}
+    result = subprocess.run(
+        [sys.executable, "-c", _FRESH_PROCESS_CHECK, keras.backend.backend(), *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.count("ok ") == len(cases)
+
+
+def assert_trains_one_step(model, inputs, labels, loss="sparse_categorical_crossentropy"):
+    """One SGD step on (inputs, labels) changes every trainable variable's values."""
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss=loss, jit_compile=False)
+    before = [to_numpy(v).copy() for v in model.trainable_variables]
+    logs = model.train_on_batch(inputs, labels, return_dict=True)
+    assert np.isfinite(logs["loss"]), logs
+    after = [to_numpy(v) for v in model.trainable_variables]
+    unchanged = [
+        v.path for v, b, a in zip(model.trainable_variables, before, after) if np.array_equal(b, a)
+    ]
+    assert not unchanged, f"variables not updated by a training step: {unchanged}"
+    return logs
+
+
+def assert_jit_compile(model, inputs, labels, atol=1e-4):
+    """Compiled with `jit_compile=True`, XLA resolves on and predictions match eager ones.
+
+    Only the TensorFlow and JAX backends compile with XLA; on torch Keras maps
+    `jit_compile=True` to `torch.compile`, which these checks do not cover.
+    """
+    eager = to_numpy(model(inputs, training=False))
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", jit_compile=True)
+    assert model.jit_compile is True
+    np.testing.assert_allclose(model.predict(inputs, verbose=0), eager, atol=atol)
+    logs = model.train_on_batch(inputs, labels, return_dict=True)
+    assert np.isfinite(logs["loss"])

@@ -1,0 +1,59 @@
+import pytest
+
+from zoo import (
+    ConfigError,
+    UnknownModelError,
+    create_model,
+    get_model_spec,
+    list_models,
+    register_model,
+)
+from zoo.registry import _REGISTRY
+
+
+def test_list_models_patterns_and_tasks():
+    assert list_models("resnet*") == ["resnet110", "resnet20", "resnet32", "resnet44",
+                                      "resnet56", "resnet9"]  # fmt: skip
+    assert list_models("cnn") == ["cnn"]
+    assert list_models(task="no_such_task") == []
+    assert "cnn" in list_models(task="image_classification")
+
+
+def test_spec_has_task_shape_parameters_reference_and_recipe():
+    spec = get_model_spec("resnet20")
+    assert spec.task == "image_classification"
+    assert spec.input_shape == (32, 32, 3)
+    assert spec.parameter_count == 271_098
+    assert str(spec.reference).startswith("91.25% test accuracy on CIFAR-10")
+    assert spec.recipe.schedule == "step"
+
+
+def test_unknown_name_lists_closest():
+    with pytest.raises(UnknownModelError) as error:
+        get_model_spec("resnt20")
+    assert str(error.value) == "Unknown model 'resnt20'; did you mean resnet20, resnet32, resnet110?"
+    with pytest.raises(UnknownModelError, match="see `zoo list`"):
+        create_model("completely-different")
+
+
+def test_create_model_applies_overrides():
+    model = create_model("resnet20", num_classes=100, name="r")
+    assert model.output_shape == (None, 100)
+    assert model.name == "r"
+
+
+def test_register_model_and_duplicates():
+    @register_model("tmp_test_model", task="testing", input_shape=(3,), parameter_count=0, size=2)
+    def build_tmp(size=1):
+        """A test builder."""
+        return size
+
+    try:
+        spec = get_model_spec("tmp_test_model")
+        assert spec.description == "A test builder."
+        assert create_model("tmp_test_model") == 2
+        assert create_model("tmp_test_model", size=5) == 5
+        with pytest.raises(ConfigError, match="already registered"):
+            register_model("tmp_test_model", task="t", input_shape=(1,), parameter_count=0)(build_tmp)
+    finally:
+        _REGISTRY.pop("tmp_test_model")

@@ -1,0 +1,41 @@
+"""keras-zoo: backend-agnostic Keras 3 models, from data to a deployed artifact.
+
+Example:
+>>> from zoo import create_model, list_models
+>>> "resnet20" in list_models()
+True
+"""
+
+__version__ = "0.1.0"
+
+from zoo import layers  # noqa: F401  (registers the serializable layers)
+from zoo.errors import ConfigError, DataSourceError, UnknownModelError, ZooError
+from zoo.models import RESNET_PRESETS, ResNetConfig, build_cnn, build_resnet, build_resnet9
+from zoo.registry import (
+    ModelSpec,
+    ReferenceResult,
+    create_model,
+    get_model_spec,
+    list_models,
+    list_tasks,
+    register_model,
+)
+
+__all__ = [
+    "RESNET_PRESETS",
+    "ConfigError",
+    "DataSourceError",
+    "ModelSpec",
+    "ReferenceResult",
+    "ResNetConfig",
+    "UnknownModelError",
+    "ZooError",
+    "build_cnn",
+    "build_resnet",
+    "build_resnet9",
+    "create_model",
+    "get_model_spec",
+    "list_models",
+    "list_tasks",
+    "register_model",
+]

@@ -1,0 +1,66 @@
+"""Small infrastructure shared across zoo: argument checks and atomic file writes."""
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from zoo.errors import ConfigError
+
+
+def check_positive_int(name, value):
+    """Return `value` if it is an int > 0, else raise `ConfigError` naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
+    return value
+
+
+def check_choice(name, value, choices):
+    """Return `value` if it is one of `choices`, else raise `ConfigError` listing them."""
+    if value not in choices:
+        listed = ", ".join(repr(choice) for choice in choices)
+        raise ConfigError(f"{name}={value!r} is not supported; use one of {listed}.")
+    return value
+
+
+def check_fraction(name, value, *, inclusive_high=False):
+    """Return `value` if 0 <= value < 1 (or <= 1), else raise `ConfigError`."""
+    high_ok = value <= 1 if inclusive_high else value < 1
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or not high_ok:
+        bound = "[0, 1]" if inclusive_high else "[0, 1)"
+        raise ConfigError(f"{name} must be a number in {bound}, got {value!r}.")
+    return float(value)
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside `path`; rename it onto `path` only on success.
+
+    A reader never sees a half-written file, and a failure leaves the old file in place.
+    The temporary name keeps the final suffix (Keras checks `.keras` / `.weights.h5`).
+
+    Example:
+    >>> with atomic_path("runs/a/model.keras") as tmp:  # doctest: +SKIP
+    ...     model.save(tmp)
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = "".join(path.suffixes) or ".tmp"
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(handle)
+    os.unlink(tmp_name)  # writers such as h5py want to create the file themselves
+    try:
+        yield tmp_name
+        os.replace(tmp_name, path)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+
+
+def write_json_atomic(path, data):
+    """Write `data` as indented JSON to `path` atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+            handle.write("\n")

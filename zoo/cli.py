@@ -1,0 +1,101 @@
+"""The `zoo` command: `zoo list [PATTERN] [--task TASK]`, `zoo info NAME`.
+
+Example:
+    $ zoo list 'resnet*'
+    $ zoo info resnet20
+"""
+
+import json
+
+from zoo._cli import OneLineArgumentParser, exit_on_user_error
+from zoo.registry import get_model_spec, list_models, list_tasks
+
+
+def _format_table(rows, header):
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
+             for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def command_list(args):
+    names = list_models(args.pattern, task=args.task)
+    if not names:
+        print(f"no model matches {args.pattern!r}" + (f" with task {args.task!r}" if args.task else ""))
+        return
+    rows = []
+    for name in names:
+        spec = get_model_spec(name)
+        reference = spec.reference
+        rows.append([
+            name,
+            spec.task,
+            f"{spec.parameter_count:,}",
+            "x".join(str(d) for d in spec.input_shape),
+            f"{reference.value:g}{reference.unit} {reference.dataset}" if reference else "-",
+        ])
+    print(_format_table(rows, ["model", "task", "parameters", "input", "reference"]))
+
+
+def spec_summary(spec):
+    """A JSON-ready description of a registered model."""
+    return {
+        "name": spec.name,
+        "description": spec.description,
+        "task": spec.task,
+        "input_shape": list(spec.input_shape),
+        "parameters": spec.parameter_count,
+        "builder": f"{spec.builder.__module__}.{spec.builder.__name__}",
+        "defaults": spec.defaults,
+        "reference": None if spec.reference is None else {
+            "dataset": spec.reference.dataset,
+            "metric": spec.reference.metric,
+            "value": spec.reference.value,
+            "unit": spec.reference.unit,
+            "source": spec.reference.source,
+        },
+        "recipe": spec.recipe.to_dict() if spec.recipe else None,
+    }
+
+
+def command_info(args):
+    spec = get_model_spec(args.name)
+    summary = spec_summary(spec)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return
+    print(f"{spec.name}: {spec.description}")
+    print(f"  task          {spec.task}")
+    print(f"  input shape   {tuple(spec.input_shape)}")
+    print(f"  parameters    {spec.parameter_count:,}")
+    print(f"  builder       {summary['builder']}({', '.join(f'{k}={v!r}' for k, v in spec.defaults.items())})")
+    if spec.reference:
+        print(f"  reference     {spec.reference}")
+    if spec.recipe:
+        recipe = ", ".join(f"{k}={v}" for k, v in spec.recipe.to_dict().items())
+        print(f"  recipe        {recipe}")
+
+
+def build_parser():
+    parser = OneLineArgumentParser(prog="zoo", description="keras-zoo: list and inspect models.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineArgumentParser)
+    listing = commands.add_parser("list", help="list registered models")
+    listing.add_argument("pattern", nargs="?", default="*", help="shell-style pattern, e.g. 'resnet*'")
+    listing.add_argument("--task", choices=list_tasks())
+    listing.set_defaults(handler=command_list)
+    info = commands.add_parser("info", help="describe one model")
+    info.add_argument("name")
+    info.add_argument("--json", action="store_true", help="print JSON")
+    info.set_defaults(handler=command_info)
+    return parser
+
+
+@exit_on_user_error
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""tf.data input pipelines that every Keras backend consumes."""
+
+from zoo.data.images import DATASETS, IMAGE_DATASETS, ImageData, load_image_data
+
+__all__ = ["DATASETS", "IMAGE_DATASETS", "ImageData", "load_image_data"]

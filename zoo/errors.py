@@ -1,0 +1,34 @@
+"""Errors that user-facing entry points turn into one clear line.
+
+Every error a user can fix (a bad argument, a missing data file, an unknown model name)
+derives from `ZooError`. The applications and the `zoo` command print its message and exit
+with status 2; anything else is a bug and keeps its traceback.
+
+Example:
+>>> from zoo.errors import ConfigError
+>>> try:
+...     raise ConfigError("depth=7 is not 6n+2; use 20, 32, 44, 56 or 110")
+... except ValueError as error:
+...     print(error)
+depth=7 is not 6n+2; use 20, 32, 44, 56 or 110
+"""
+
+
+class ZooError(Exception):
+    """Base class of errors a user can fix; its message is the whole story."""
+
+
+class ConfigError(ZooError, ValueError):
+    """An argument has a value that cannot work; the message names it and what would."""
+
+
+class UnknownModelError(ZooError, KeyError):
+    """A model name is not registered; the message lists the closest names."""
+
+    def __str__(self):
+        # KeyError quotes its message; a user should read plain text.
+        return str(self.args[0]) if self.args else ""
+
+
+class DataSourceError(ZooError, OSError):
+    """A data set could not be read or downloaded; the message says which file goes where."""

@@ -1,0 +1,136 @@
+"""The model registry: every builder is registered under a name, timm-style.
+
+A `ModelSpec` records what a user needs to pick and train a model without building it: its
+task, default input shape, parameter count, the published result it should reach and the
+training recipe that reaches it.
+
+Example:
+>>> from zoo import create_model, list_models, get_model_spec
+>>> list_models("resnet2*")
+['resnet20']
+>>> get_model_spec("resnet20").reference.value
+91.25
+>>> model = create_model("resnet20", num_classes=100)  # doctest: +SKIP
+"""
+
+import dataclasses
+import difflib
+import fnmatch
+from typing import Any, Callable
+
+from zoo.errors import ConfigError, UnknownModelError
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferenceResult:
+    """A published result: `value` `unit` of `metric` on `dataset`, from `source`."""
+
+    dataset: str
+    metric: str
+    value: float
+    source: str
+    unit: str = "%"
+
+    def __str__(self):
+        return f"{self.value:g}{self.unit} {self.metric} on {self.dataset} ({self.source})"
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSpec:
+    """What the registry knows of one named model.
+
+    `parameter_count` is the count of the model built with `defaults` (tests check it
+    against the built model, so it cannot drift). `recipe` is a `zoo.train.TrainingRecipe`
+    that the applications use as their defaults.
+    """
+
+    name: str
+    builder: Callable[..., Any]
+    task: str
+    input_shape: tuple
+    parameter_count: int
+    defaults: dict = dataclasses.field(default_factory=dict)
+    reference: ReferenceResult | None = None
+    recipe: Any = None
+    description: str = ""
+
+    def build(self, /, **overrides):
+        """Build the model with the registered defaults updated by `overrides`."""
+        return self.builder(**{**self.defaults, **overrides})
+
+
+_REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register_model(
+    name,
+    *,
+    task,
+    input_shape,
+    parameter_count,
+    reference=None,
+    recipe=None,
+    description=None,
+    **defaults,
+):
+    """Decorator registering `builder` under `name`; `defaults` are its keyword arguments.
+
+    Example:
+    >>> @register_model("tiny_mlp", task="tabular", input_shape=(4,), parameter_count=10)
+    ... def build_tiny_mlp(input_shape=(4,), **kwargs): ...  # doctest: +SKIP
+    """
+
+    def decorator(builder):
+        if name in _REGISTRY:
+            raise ConfigError(f"A model named {name!r} is already registered.")
+        summary = description
+        if summary is None:
+            summary = ((builder.__doc__ or "").strip().splitlines() or [""])[0]
+        _REGISTRY[name] = ModelSpec(
+            name=name,
+            builder=builder,
+            task=task,
+            input_shape=tuple(input_shape),
+            parameter_count=parameter_count,
+            defaults=dict(defaults),
+            reference=reference,
+            recipe=recipe,
+            description=summary,
+        )
+        return builder
+
+    return decorator
+
+
+def get_model_spec(name):
+    """Return the `ModelSpec` registered as `name`; unknown names list the closest ones."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        close = difflib.get_close_matches(str(name), _REGISTRY, n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(close)}?" if close else "see `zoo list`."
+        raise UnknownModelError(f"Unknown model {name!r}; {hint}") from None
+
+
+def create_model(name, /, **overrides):
+    """Build the registered model `name`, overriding any of its builder's arguments
+    (`name=` among them: it names the Keras model).
+
+    Example:
+    >>> model = create_model("cnn", input_shape=(28, 28, 1))  # doctest: +SKIP
+    """
+    return get_model_spec(name).build(**overrides)
+
+
+def list_models(pattern="*", task=None):
+    """Sorted names matching the shell-style `pattern`, optionally only those of `task`."""
+    return sorted(
+        name
+        for name, spec in _REGISTRY.items()
+        if fnmatch.fnmatchcase(name, pattern) and (task is None or spec.task == task)
+    )
+
+
+def list_tasks():
+    """The tasks that at least one registered model performs."""
+    return sorted({spec.task for spec in _REGISTRY.values()})

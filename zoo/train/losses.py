@@ -1,0 +1,35 @@
+"""Losses the recipes need that Keras lacks."""
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class SparseCategoricalCrossentropyWithSmoothing(keras.losses.Loss):
+    """Cross-entropy on integer labels with label smoothing (computed in float32).
+
+    Keras's `SparseCategoricalCrossentropy` has no `label_smoothing`; this one-hot encodes the
+    labels inside the loss, so data pipelines keep their integer labels.
+
+    Example:
+    >>> loss = SparseCategoricalCrossentropyWithSmoothing(label_smoothing=0.1, from_logits=True)
+    >>> round(float(loss([0], [[10.0, 0.0]])), 3)
+    0.5
+    """
+
+    def __init__(self, label_smoothing=0.0, from_logits=False, name="smoothed_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = float(label_smoothing)
+        self.from_logits = from_logits
+
+    def call(self, y_true, y_pred):
+        y_pred = ops.cast(y_pred, "float32")
+        labels = ops.one_hot(ops.cast(ops.reshape(y_true, (-1,)), "int32"), ops.shape(y_pred)[-1])
+        return keras.losses.categorical_crossentropy(
+            labels, y_pred, from_logits=self.from_logits, label_smoothing=self.label_smoothing
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"label_smoothing": self.label_smoothing, "from_logits": self.from_logits})
+        return config

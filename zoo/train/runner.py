@@ -1,0 +1,148 @@
+"""`TrainingRun`: one run folder, and everything every application does with it.
+
+A run folder holds `model.keras` (the final model), `best.keras` (best on validation),
+`history.csv`, `logs/` (TensorBoard), `metrics.json`, and while training `backup/`, from
+which the same command resumes after a kill.
+
+Example:
+>>> run = TrainingRun("runs/demo", seed=0)  # doctest: +SKIP
+>>> run.compile(model, recipe, steps_per_epoch=data.steps_per_epoch)
+>>> run.fit(model, data.train, validation=data.validation, epochs=recipe.epochs)
+>>> run.finish(model, data.test, {"model": "cnn", "dataset": "cifar10"})
+"""
+
+import contextlib
+import json
+import logging
+import time
+from pathlib import Path
+
+import keras
+
+from zoo import __version__
+from zoo._utils import atomic_path, write_json_atomic
+from zoo.train.callbacks import BestModelCheckpoint, ThroughputMeter
+from zoo.train.losses import SparseCategoricalCrossentropyWithSmoothing
+from zoo.train.schedules import learning_rate_schedule
+
+log = logging.getLogger(__name__)
+
+
+def build_optimizer(recipe, total_steps):
+    """The optimizer `recipe` names, with its learning-rate schedule over `total_steps`."""
+    learning_rate = learning_rate_schedule(recipe, total_steps)
+    decay = recipe.weight_decay or None
+    if recipe.optimizer == "sgd":
+        return keras.optimizers.SGD(
+            learning_rate, momentum=recipe.momentum, nesterov=recipe.nesterov, weight_decay=decay
+        )
+    if recipe.optimizer == "adamw":
+        return keras.optimizers.AdamW(learning_rate, weight_decay=recipe.weight_decay)
+    return keras.optimizers.Adam(learning_rate, weight_decay=decay)
+
+
+def classification_loss(recipe, from_logits):
+    if recipe.label_smoothing:
+        return SparseCategoricalCrossentropyWithSmoothing(recipe.label_smoothing, from_logits)
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+
+
+class TrainingRun:
+    """Seeds, compiles, fits with the standard callbacks, evaluates and records one run.
+
+    Everything that changes how a run executes (seed, XLA; later distribution strategy and
+    precision) is decided here, so every application gets it the same way.
+    """
+
+    def __init__(self, run_dir, *, seed=0, jit_compile="auto"):
+        self.run_dir = Path(run_dir)
+        self.seed = seed
+        self.jit_compile = jit_compile
+        self.train_seconds = 0.0
+        self.resumed_from_epoch = 0
+        self._meter = None
+        keras.utils.set_random_seed(seed)
+
+    def scope(self):
+        """The context models must be built and compiled in (a distribution scope later)."""
+        return contextlib.nullcontext()
+
+    @property
+    def backup_dir(self):
+        return self.run_dir / "backup"
+
+    def compile(self, model, recipe, *, steps_per_epoch, from_logits=False, metrics=("accuracy",)):
+        """Compile `model` for classification with `recipe`'s optimizer, schedule and loss."""
+        self.recipe = recipe
+        model.compile(
+            optimizer=build_optimizer(recipe, steps_per_epoch * recipe.epochs),
+            loss=classification_loss(recipe, from_logits),
+            metrics=list(metrics),
+            jit_compile=self.jit_compile,
+        )
+        return model
+
+    def _resume_point(self):
+        metadata = self.backup_dir / "training_metadata.json"
+        if metadata.is_file():
+            return json.loads(metadata.read_text()).get("epoch", 0)
+        return 0
+
+    def callbacks(self, validation):
+        monitor = "val_accuracy" if validation is not None else "accuracy"
+        self._meter = ThroughputMeter(self.recipe.batch_size)
+        return [
+            keras.callbacks.BackupAndRestore(str(self.backup_dir), double_checkpoint=True),
+            BestModelCheckpoint(self.run_dir / "best.keras", monitor=monitor),
+            keras.callbacks.CSVLogger(str(self.run_dir / "history.csv"), append=True),
+            keras.callbacks.TensorBoard(str(self.run_dir / "logs")),
+            self._meter,
+        ]
+
+    def fit(self, model, train, *, validation=None, epochs, verbose="auto", callbacks=()):
+        """`model.fit` with backup/resume, best checkpoint, CSV and TensorBoard logs."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.resumed_from_epoch = self._resume_point()
+        if self.resumed_from_epoch:
+            log.warning("Resuming %s from epoch %d.", self.run_dir, self.resumed_from_epoch)
+            print(f"Resuming from epoch {self.resumed_from_epoch} ({self.backup_dir})")
+        else:
+            # A fresh run: nothing of an earlier run in this folder may leak into this one.
+            for stale in ("history.csv", "best.keras", "best.keras.json", "metrics.json"):
+                (self.run_dir / stale).unlink(missing_ok=True)
+        start = time.perf_counter()
+        history = model.fit(
+            train,
+            validation_data=validation,
+            epochs=epochs,
+            verbose=verbose,
+            callbacks=[*self.callbacks(validation), *callbacks],
+        )
+        self.train_seconds = time.perf_counter() - start
+        return history
+
+    def finish(self, model, test, record):
+        """Evaluate on `test`, save `model.keras`, write `metrics.json`; return the metrics."""
+        results = model.evaluate(test, return_dict=True, verbose=0)
+        with atomic_path(self.run_dir / "model.keras") as tmp:
+            model.save(tmp)
+        metrics = {
+            **record,
+            "backend": keras.backend.backend(),
+            "keras_version": keras.__version__,
+            "zoo_version": __version__,
+            "seed": self.seed,
+            "jit_compile": bool(model.jit_compile),
+            "parameters": int(model.count_params()),
+            "test_accuracy": float(results["accuracy"]),
+            "test_loss": float(results["loss"]),
+            "train_seconds": round(self.train_seconds, 3),
+            "examples_per_second": round(self._meter.examples_per_second, 1) if self._meter else None,
+            "resumed_from_epoch": self.resumed_from_epoch,
+            "recipe": self.recipe.to_dict(),
+        }
+        best = self.run_dir / "best.keras.json"
+        if best.is_file():
+            metrics["best"] = json.loads(best.read_text())
+        write_json_atomic(self.run_dir / "metrics.json", metrics)
+        return metrics
