@@ -21,12 +21,16 @@ def select_backend(argv=None, default="tensorflow"):
             backend = arg.split("=", 1)[1]
     prog = os.path.basename(sys.argv[0])
     if backend not in BACKENDS:
-        _fail(f"{prog}: error: argument --backend: invalid choice: {backend!r} "
-              f"(choose from {', '.join(BACKENDS)})")
+        _fail(
+            f"{prog}: error: argument --backend: invalid choice: {backend!r} "
+            f"(choose from {', '.join(BACKENDS)})"
+        )
     keras = sys.modules.get("keras")
     if keras is not None and keras.backend.backend() != backend:
-        _fail(f"{prog}: error: keras is already imported with the "
-              f"{keras.backend.backend()} backend; cannot switch to {backend}")
+        _fail(
+            f"{prog}: error: keras is already imported with the "
+            f"{keras.backend.backend()} backend; cannot switch to {backend}"
+        )
     os.environ["KERAS_BACKEND"] = backend
     return backend
 

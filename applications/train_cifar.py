@@ -19,28 +19,35 @@ from _backend import select_backend  # noqa: E402
 select_backend()
 
 from zoo import get_model_spec, list_models  # noqa: E402
-from zoo._cli import OneLineArgumentParser, exit_on_user_error, positive_int  # noqa: E402
-from zoo._cli import existing_dir, fraction  # noqa: E402
+from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fraction, positive_int  # noqa: E402  # noqa: E402
 from zoo.data import IMAGE_DATASETS, load_image_data  # noqa: E402
 from zoo.train import TrainingRun  # noqa: E402
 from zoo.train.arguments import add_training_arguments, recipe_from_args  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = OneLineArgumentParser(
-        prog="train_cifar.py", description=__doc__.split("\n")[0]
+    parser = OneLineArgumentParser(prog="train_cifar.py", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--model", default="resnet20", choices=list_models(task="image_classification")
     )
-    parser.add_argument("--model", default="resnet20",
-                        choices=list_models(task="image_classification"))
     parser.add_argument("--dataset", default="cifar10", choices=IMAGE_DATASETS)
-    parser.add_argument("--data-dir", type=existing_dir,
-                        help="folder with the data set's published files (offline)")
-    parser.add_argument("--image-size", type=positive_int,
-                        help="resize images to this square size (default: the model's)")
-    parser.add_argument("--validation-split", type=fraction, default=0.1,
-                        help="fraction of training data held out for the best checkpoint")
-    parser.add_argument("--max-train-examples", type=positive_int,
-                        help="train on a random subset of this size")
+    parser.add_argument(
+        "--data-dir", type=existing_dir, help="folder with the data set's published files (offline)"
+    )
+    parser.add_argument(
+        "--image-size",
+        type=positive_int,
+        help="resize images to this square size (default: the model's)",
+    )
+    parser.add_argument(
+        "--validation-split",
+        type=fraction,
+        default=0.1,
+        help="fraction of training data held out for the best checkpoint",
+    )
+    parser.add_argument(
+        "--max-train-examples", type=positive_int, help="train on a random subset of this size"
+    )
     parser.add_argument("--max-test-examples", type=positive_int)
     add_training_arguments(parser)
     return parser.parse_args(argv)
@@ -51,6 +58,7 @@ def main(argv=None):
     args = parse_args(argv)
     spec = get_model_spec(args.model)
     recipe = recipe_from_args(spec.recipe, args)
+    run = TrainingRun(args.output_dir or f"runs/{args.model}_{args.dataset}", seed=args.seed)
     height, width, channels = spec.input_shape
     if args.image_size:
         height = width = args.image_size
@@ -65,19 +73,31 @@ def main(argv=None):
         max_train_examples=args.max_train_examples,
         max_test_examples=args.max_test_examples,
     )
-    run = TrainingRun(args.output_dir or f"runs/{args.model}_{args.dataset}", seed=args.seed)
     with run.scope():
         model = spec.build(input_shape=data.image_shape, num_classes=data.num_classes)
         run.compile(model, recipe, steps_per_epoch=data.steps_per_epoch)
-    run.fit(model, data.train, validation=data.validation, epochs=recipe.epochs,
-            verbose=0 if args.quiet else "auto")
-    metrics = run.finish(model, data.test, {
-        "model": args.model, "epochs": recipe.epochs, "batch_size": recipe.batch_size,
-        **data.describe(),
-    })
+    run.fit(
+        model,
+        data.train,
+        validation=data.validation,
+        epochs=recipe.epochs,
+        verbose=0 if args.quiet else "auto",
+    )
+    metrics = run.finish(
+        model,
+        data.test,
+        {
+            "model": args.model,
+            "epochs": recipe.epochs,
+            "batch_size": recipe.batch_size,
+            **data.describe(),
+        },
+    )
     note = " (SYNTHETIC data: meaningless)" if data.synthetic else ""
-    print(f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on {args.dataset}, "
-          f"{metrics['backend']} | {run.run_dir}")
+    print(
+        f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on {args.dataset}, "
+        f"{metrics['backend']} | {run.run_dir}"
+    )
     return metrics
 
 

@@ -84,7 +84,9 @@ def assert_trains_one_step(model, inputs, labels, loss="sparse_categorical_cross
     assert np.isfinite(logs["loss"]), logs
     after = [to_numpy(v) for v in model.trainable_variables]
     unchanged = [
-        v.path for v, b, a in zip(model.trainable_variables, before, after) if np.array_equal(b, a)
+        v.path
+        for v, b, a in zip(model.trainable_variables, before, after, strict=True)
+        if np.array_equal(b, a)
     ]
     assert not unchanged, f"variables not updated by a training step: {unchanged}"
     return logs

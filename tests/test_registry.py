@@ -31,7 +31,9 @@ def test_spec_has_task_shape_parameters_reference_and_recipe():
 def test_unknown_name_lists_closest():
     with pytest.raises(UnknownModelError) as error:
         get_model_spec("resnt20")
-    assert str(error.value) == "Unknown model 'resnt20'; did you mean resnet20, resnet32, resnet110?"
+    assert (
+        str(error.value) == "Unknown model 'resnt20'; did you mean resnet20, resnet32, resnet110?"
+    )
     with pytest.raises(UnknownModelError, match="see `zoo list`"):
         create_model("completely-different")
 
@@ -54,6 +56,8 @@ def test_register_model_and_duplicates():
         assert create_model("tmp_test_model") == 2
         assert create_model("tmp_test_model", size=5) == 5
         with pytest.raises(ConfigError, match="already registered"):
-            register_model("tmp_test_model", task="t", input_shape=(1,), parameter_count=0)(build_tmp)
+            register_model("tmp_test_model", task="t", input_shape=(1,), parameter_count=0)(
+                build_tmp
+            )
     finally:
         _REGISTRY.pop("tmp_test_model")

@@ -13,8 +13,10 @@ from zoo.registry import get_model_spec, list_models, list_tasks
 
 def _format_table(rows, header):
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
-             for row in [header, *rows]]
+    lines = [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
 
@@ -22,19 +24,24 @@ def _format_table(rows, header):
 def command_list(args):
     names = list_models(args.pattern, task=args.task)
     if not names:
-        print(f"no model matches {args.pattern!r}" + (f" with task {args.task!r}" if args.task else ""))
+        print(
+            f"no model matches {args.pattern!r}"
+            + (f" with task {args.task!r}" if args.task else "")
+        )
         return
     rows = []
     for name in names:
         spec = get_model_spec(name)
         reference = spec.reference
-        rows.append([
-            name,
-            spec.task,
-            f"{spec.parameter_count:,}",
-            "x".join(str(d) for d in spec.input_shape),
-            f"{reference.value:g}{reference.unit} {reference.dataset}" if reference else "-",
-        ])
+        rows.append(
+            [
+                name,
+                spec.task,
+                f"{spec.parameter_count:,}",
+                "x".join(str(d) for d in spec.input_shape),
+                f"{reference.value:g}{reference.unit} {reference.dataset}" if reference else "-",
+            ]
+        )
     print(_format_table(rows, ["model", "task", "parameters", "input", "reference"]))
 
 
@@ -48,7 +55,9 @@ def spec_summary(spec):
         "parameters": spec.parameter_count,
         "builder": f"{spec.builder.__module__}.{spec.builder.__name__}",
         "defaults": spec.defaults,
-        "reference": None if spec.reference is None else {
+        "reference": None
+        if spec.reference is None
+        else {
             "dataset": spec.reference.dataset,
             "metric": spec.reference.metric,
             "value": spec.reference.value,
@@ -57,6 +66,10 @@ def spec_summary(spec):
         },
         "recipe": spec.recipe.to_dict() if spec.recipe else None,
     }
+
+
+def _kwargs(values):
+    return ", ".join(f"{key}={value!r}" for key, value in values.items())
 
 
 def command_info(args):
@@ -69,7 +82,7 @@ def command_info(args):
     print(f"  task          {spec.task}")
     print(f"  input shape   {tuple(spec.input_shape)}")
     print(f"  parameters    {spec.parameter_count:,}")
-    print(f"  builder       {summary['builder']}({', '.join(f'{k}={v!r}' for k, v in spec.defaults.items())})")
+    print(f"  builder       {summary['builder']}({_kwargs(spec.defaults)})")
     if spec.reference:
         print(f"  reference     {spec.reference}")
     if spec.recipe:
@@ -79,9 +92,13 @@ def command_info(args):
 
 def build_parser():
     parser = OneLineArgumentParser(prog="zoo", description="keras-zoo: list and inspect models.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineArgumentParser)
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=OneLineArgumentParser
+    )
     listing = commands.add_parser("list", help="list registered models")
-    listing.add_argument("pattern", nargs="?", default="*", help="shell-style pattern, e.g. 'resnet*'")
+    listing.add_argument(
+        "pattern", nargs="?", default="*", help="shell-style pattern, e.g. 'resnet*'"
+    )
     listing.add_argument("--task", choices=list_tasks())
     listing.set_defaults(handler=command_list)
     info = commands.add_parser("info", help="describe one model")

@@ -16,7 +16,8 @@ Example:
 import dataclasses
 import difflib
 import fnmatch
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from zoo.errors import ConfigError, UnknownModelError
 

@@ -16,8 +16,10 @@ def test_dense_input_follows_the_input_shape(input_shape, flattened):
 
 def test_layout_is_conv32_pool_conv64_pool_dense128():
     model = build_cnn()
-    kinds = [(type(layer).__name__, getattr(layer, "filters", getattr(layer, "units", None)))
-             for layer in model.layers[1:]]
+    kinds = [
+        (type(layer).__name__, getattr(layer, "filters", getattr(layer, "units", None)))
+        for layer in model.layers[1:]
+    ]
     assert kinds == [
         ("Conv2D", 32), ("MaxPooling2D", None), ("Conv2D", 64), ("MaxPooling2D", None),
         ("Flatten", None), ("Dense", 128), ("Dense", 10), ("Activation", None),

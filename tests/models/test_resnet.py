@@ -3,9 +3,11 @@ import pytest
 
 from zoo import RESNET_PRESETS, ConfigError, ResNetConfig, build_resnet, get_model_spec
 
+WEIGHTED = (keras.layers.Conv2D, keras.layers.Dense)
+
 
 def _weighted_layers(model):
-    return [l for l in model.layers if isinstance(l, (keras.layers.Conv2D, keras.layers.Dense))]
+    return [layer for layer in model.layers if isinstance(layer, WEIGHTED)]
 
 
 @pytest.mark.parametrize("depth", [20, 32, 56])
@@ -25,7 +27,7 @@ def test_option_a_has_no_shortcut_parameters_and_b_projects():
     a = build_resnet(20, shortcut="A")
     b = build_resnet(20, shortcut="B")
     assert b.count_params() > a.count_params()
-    assert "resnet20_stage2_block1_shortcut_conv" in [l.name for l in b.layers]
+    assert "resnet20_stage2_block1_shortcut_conv" in [layer.name for layer in b.layers]
     assert a.get_layer("resnet20_stage2_block1_shortcut").count_params() == 0
 
 

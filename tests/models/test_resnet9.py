@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 
@@ -7,7 +8,7 @@ from zoo import ConfigError, build_resnet9
 
 def test_architecture_of_page_2018():
     model = build_resnet9(classifier_activation=None)
-    convs = [l for l in model.layers if type(l).__name__ == "Conv2D"]
+    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
     assert [c.filters for c in convs] == [64, 128, 128, 128, 256, 512, 512, 512]
     assert model.get_layer("resnet9_logits").use_bias is False
     assert model.get_layer("resnet9_logit_scale").scale == 0.125
@@ -18,8 +19,6 @@ def test_logits_are_scaled():
     model = build_resnet9(classifier_activation=None)
     x = np.random.default_rng(0).normal(size=(2, 32, 32, 3)).astype("float32")
     features = model.get_layer("resnet9_max_pool").output
-    import keras
-
     head = keras.Model(model.input, [features, model.output])
     pooled, logits = (to_numpy(t) for t in head(x))
     kernel = to_numpy(model.get_layer("resnet9_logits").kernel)

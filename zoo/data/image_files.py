@@ -81,6 +81,7 @@ class _CifarUnpickler(pickle.Unpickler):
         ("numpy.core.multiarray", "_reconstruct"),
         ("numpy._core.multiarray", "_reconstruct"),
         ("numpy", "ndarray"),
+        ("_codecs", "encode"),  # bytes in protocol-2 pickles written by Python 3
         ("numpy", "dtype"),
         ("numpy.core.multiarray", "scalar"),
         ("numpy._core.multiarray", "scalar"),
@@ -158,7 +159,9 @@ def read_idx(path):
     dtype = np.dtype(_IDX_DTYPES[data[2]])
     body = np.frombuffer(data, dtype=dtype, offset=4 + 4 * ndim)
     if body.size != int(np.prod(shape)):
-        raise DataSourceError(f"{path} is truncated: header says {shape}, found {body.size} values.")
+        raise DataSourceError(
+            f"{path} is truncated: header says {shape}, found {body.size} values."
+        )
     return body.reshape(shape).astype(dtype.newbyteorder("="))
 
 
@@ -182,7 +185,10 @@ def read_idx_dataset(data_dir, class_names=None):
         )
     ]
     train_images, train_labels, test_images, test_labels = arrays
-    for images, labels, split in ((train_images, train_labels, "train"), (test_images, test_labels, "t10k")):
+    for images, labels, split in (
+        (train_images, train_labels, "train"),
+        (test_images, test_labels, "t10k"),
+    ):
         if len(images) != len(labels):
             raise DataSourceError(
                 f"{data_dir}: {split} has {len(images)} images but {len(labels)} labels."
@@ -190,7 +196,11 @@ def read_idx_dataset(data_dir, class_names=None):
     labels = np.concatenate([train_labels, test_labels])
     names = class_names or [str(i) for i in range(int(labels.max()) + 1)]
     return ArraySplits(
-        train_images, train_labels.astype(np.int32), test_images, test_labels.astype(np.int32), names
+        train_images,
+        train_labels.astype(np.int32),
+        test_images,
+        test_labels.astype(np.int32),
+        names,
     )
 
 
@@ -209,9 +219,7 @@ def _list_split(folder, class_names):
         class_dir = folder / class_name
         if not class_dir.is_dir():
             continue
-        files = sorted(
-            p for p in class_dir.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS
-        )
+        files = sorted(p for p in class_dir.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS)
         paths += [str(p) for p in files]
         labels += [index] * len(files)
     return paths, np.asarray(labels, np.int32)

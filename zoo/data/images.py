@@ -143,16 +143,23 @@ def load_image_data(
     horizontal flip where it keeps the label) applies to the training split only.
     """
     if name not in IMAGE_DATASETS:
-        raise ConfigError(f"Unknown image data set {name!r}; use one of {', '.join(IMAGE_DATASETS)}.")
+        raise ConfigError(
+            f"Unknown image data set {name!r}; use one of {', '.join(IMAGE_DATASETS)}."
+        )
     check_positive_int("batch_size", batch_size)
     check_fraction("validation_split", validation_split)
-    for label, limit in (("max_train_examples", max_train_examples), ("max_test_examples", max_test_examples)):
+    for label, limit in (
+        ("max_train_examples", max_train_examples),
+        ("max_test_examples", max_test_examples),
+    ):
         if limit is not None:
             check_positive_int(label, limit)
     if data_dir is not None and not Path(data_dir).is_dir():
         raise DataSourceError(f"--data-dir {data_dir} is not a directory.")
     if name == "folder" and data_dir is None:
-        raise ConfigError("The 'folder' data set needs data_dir (--data-dir) with train/ and test/.")
+        raise ConfigError(
+            "The 'folder' data set needs data_dir (--data-dir) with train/ and test/."
+        )
 
     info = DATASETS.get(name)
     flip = info.flip if info else True
@@ -161,7 +168,9 @@ def load_image_data(
         log.warning(SYNTHETIC_WARNING)
         train_x, train_y = synthetic_images(max_train_examples or 512, shape, 10, seed)
         test_x, test_y = synthetic_images(max_test_examples or 256, shape, 10, seed + 1)
-        splits = image_files.ArraySplits(train_x, train_y, test_x, test_y, [str(i) for i in range(10)])
+        splits = image_files.ArraySplits(
+            train_x, train_y, test_x, test_y, [str(i) for i in range(10)]
+        )
         source = "synthetic"
     elif name == "folder":
         splits = image_files.read_image_folder(data_dir)
@@ -213,19 +222,26 @@ def _load_tfds(info):
             f"{info.files} in a folder and pass --data-dir FOLDER."
         )
     try:
-        train, test = tfds.load(
-            info.name, split=["train", "test"], as_supervised=True, batch_size=-1
-        )
+        train, test = tfds.load(info.name, split=["train", "test"], as_supervised=True)
+        (train_x, train_y), (test_x, test_y) = _to_arrays(train), _to_arrays(test)
     except Exception as error:  # tfds raises many kinds; the message tells the fix
         raise DataSourceError(
             f"{info.name}: tensorflow-datasets failed ({type(error).__name__}: {error}). "
             f"Put {info.files} in a folder and pass --data-dir FOLDER."
         ) from None
-    (train_x, train_y), (test_x, test_y) = tfds.as_numpy(train), tfds.as_numpy(test)
     names = builder.info.features["label"].names
     return image_files.ArraySplits(
         train_x, train_y.astype(np.int32), test_x, test_y.astype(np.int32), names
     )
+
+
+def _to_arrays(dataset, chunk=10_000):
+    """(images, labels) numpy arrays from a dataset of single examples."""
+    images, labels = [], []
+    for x, y in dataset.batch(chunk).as_numpy_iterator():
+        images.append(x)
+        labels.append(y)
+    return np.concatenate(images), np.concatenate(labels)
 
 
 @dataclasses.dataclass
@@ -240,8 +256,12 @@ class _PipelineBuilder:
     std: np.ndarray | None = None
 
     def build(self, name, source, splits, validation_split, augment, max_train, max_test):
-        if len(self.image_shape) != 3 or any(not isinstance(s, int) or s < 1 for s in self.image_shape):
-            raise ConfigError(f"image_shape must be (height, width, channels), got {self.image_shape!r}.")
+        if len(self.image_shape) != 3 or any(
+            not isinstance(s, int) or s < 1 for s in self.image_shape
+        ):
+            raise ConfigError(
+                f"image_shape must be (height, width, channels), got {self.image_shape!r}."
+            )
         if self.image_shape[2] not in (1, 3):
             raise ConfigError(f"image_shape channels must be 1 or 3, got {self.image_shape[2]}.")
         folder = isinstance(splits, image_files.FolderSplits)
@@ -291,7 +311,9 @@ class _PipelineBuilder:
         if image.shape[-1] == 1 and channels == 3:
             image = tf.image.grayscale_to_rgb(image)
         elif image.shape[-1] == 3 and channels == 1:
-            image = tf.cast(tf.round(tf.image.rgb_to_grayscale(tf.cast(image, tf.float32))), tf.uint8)
+            image = tf.cast(
+                tf.round(tf.image.rgb_to_grayscale(tf.cast(image, tf.float32))), tf.uint8
+            )
         if tuple(image.shape[:2]) != (height, width):
             image = tf.image.resize(image, (height, width), antialias=True)
             image = tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
@@ -301,6 +323,7 @@ class _PipelineBuilder:
         """A dataset of (uint8 image of `image_shape`, int32 label) examples."""
         labels = np.asarray(labels, np.int32)
         if from_files:
+
             def decode(path, label):
                 raw = tf.io.read_file(path)
                 image = tf.io.decode_image(raw, channels=3, expand_animations=False)
@@ -312,12 +335,18 @@ class _PipelineBuilder:
         dataset = tf.data.Dataset.from_tensor_slices((images, labels))
         return dataset.map(lambda x, y: (self._format(x), y), num_parallel_calls=tf.data.AUTOTUNE)
 
-    def _augment(self, image, label):
+    def _augment(self, example, seeds):
+        """Pad-4 random crop and (where it keeps the label) a horizontal flip.
+
+        Stateless ops seeded per example keep a seeded run reproducible although the
+        map runs in parallel.
+        """
+        image, label = example
         height, width, channels = self.image_shape
         image = tf.pad(image, [[4, 4], [4, 4], [0, 0]])
-        image = tf.image.random_crop(image, (height, width, channels))
+        image = tf.image.stateless_random_crop(image, (height, width, channels), seed=seeds[0])
         if self.flip:
-            image = tf.image.random_flip_left_right(image)
+            image = tf.image.stateless_random_flip_left_right(image, seed=seeds[1])
         return image, label
 
     def _normalize(self, images, labels):
@@ -330,6 +359,9 @@ class _PipelineBuilder:
         if training:
             dataset = dataset.shuffle(size, seed=self.seed, reshuffle_each_iteration=True)
             if augment:
+                seeds = tf.data.Dataset.random(self.seed, rerandomize_each_iteration=True)
+                seeds = seeds.batch(4).map(lambda s: tf.reshape(s, (2, 2)))
+                dataset = tf.data.Dataset.zip(dataset, seeds)
                 dataset = dataset.map(self._augment, num_parallel_calls=tf.data.AUTOTUNE)
         dataset = dataset.batch(self.batch_size, drop_remainder=training)
         dataset = dataset.map(self._normalize, num_parallel_calls=tf.data.AUTOTUNE)
@@ -352,4 +384,3 @@ def _channel_stats(dataset, size, sample=10_000):
     pixels = batch.reshape(-1, batch.shape[-1]).astype(np.float64)
     std = pixels.std(axis=0)
     return pixels.mean(axis=0).astype(np.float32), np.maximum(std, 1.0).astype(np.float32)
-

@@ -80,4 +80,3 @@ def build_cnn(
     else:
         x = global_pool(x, pooling, name)
     return keras.Model(inputs, x, name=name)
-

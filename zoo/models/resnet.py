@@ -33,8 +33,10 @@ class ResNetConfig:
     widths: tuple = (16, 32, 64)
 
     def __post_init__(self):
-        if isinstance(self.depth, bool) or not isinstance(self.depth, int) or (
-            self.depth < 8 or (self.depth - 2) % 6
+        if (
+            isinstance(self.depth, bool)
+            or not isinstance(self.depth, int)
+            or (self.depth < 8 or (self.depth - 2) % 6)
         ):
             raise ConfigError(
                 f"build_resnet: depth={self.depth!r} is not 6n+2 with n >= 1; "

@@ -18,8 +18,12 @@ BACKENDS = ("tensorflow", "jax", "torch")
 def add_training_arguments(parser):
     """Add --backend, --epochs, --batch-size, --lr, ... (unset ones keep the model's recipe)."""
     group = parser.add_argument_group("training (defaults: the model's registered recipe)")
-    group.add_argument("--backend", choices=BACKENDS, default=None,
-                       help="Keras backend (default: $KERAS_BACKEND, else tensorflow)")
+    group.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="Keras backend (default: $KERAS_BACKEND, else tensorflow)",
+    )
     group.add_argument("--epochs", type=positive_int)
     group.add_argument("--batch-size", type=positive_int, help="global batch size")
     group.add_argument("--lr", type=positive_float, help="peak learning rate")

@@ -42,7 +42,9 @@ class BestModelCheckpoint(keras.callbacks.Callback):
         self.best = float(value)
         with atomic_path(self.path) as tmp:
             self.model.save(tmp)
-        write_json_atomic(self.state_path, {"best": self.best, "monitor": self.monitor, "epoch": epoch + 1})
+        write_json_atomic(
+            self.state_path, {"best": self.best, "monitor": self.monitor, "epoch": epoch + 1}
+        )
 
 
 class ThroughputMeter(keras.callbacks.Callback):

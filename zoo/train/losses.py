@@ -17,7 +17,9 @@ class SparseCategoricalCrossentropyWithSmoothing(keras.losses.Loss):
     0.5
     """
 
-    def __init__(self, label_smoothing=0.0, from_logits=False, name="smoothed_crossentropy", **kwargs):
+    def __init__(
+        self, label_smoothing=0.0, from_logits=False, name="smoothed_crossentropy", **kwargs
+    ):
         super().__init__(name=name, **kwargs)
         self.label_smoothing = float(label_smoothing)
         self.from_logits = from_logits

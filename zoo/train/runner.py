@@ -12,8 +12,8 @@ Example:
 """
 
 import contextlib
+import csv
 import json
-import logging
 import time
 from pathlib import Path
 
@@ -24,8 +24,6 @@ from zoo._utils import atomic_path, write_json_atomic
 from zoo.train.callbacks import BestModelCheckpoint, ThroughputMeter
 from zoo.train.losses import SparseCategoricalCrossentropyWithSmoothing
 from zoo.train.schedules import learning_rate_schedule
-
-log = logging.getLogger(__name__)
 
 
 def build_optimizer(recipe, total_steps):
@@ -92,9 +90,11 @@ class TrainingRun:
         monitor = "val_accuracy" if validation is not None else "accuracy"
         self._meter = ThroughputMeter(self.recipe.batch_size)
         return [
+            # The log row of an epoch is written before its backup, so a kill in between
+            # repeats that row (trimmed on resume) rather than losing it.
+            keras.callbacks.CSVLogger(str(self.run_dir / "history.csv"), append=True),
             keras.callbacks.BackupAndRestore(str(self.backup_dir), double_checkpoint=True),
             BestModelCheckpoint(self.run_dir / "best.keras", monitor=monitor),
-            keras.callbacks.CSVLogger(str(self.run_dir / "history.csv"), append=True),
             keras.callbacks.TensorBoard(str(self.run_dir / "logs")),
             self._meter,
         ]
@@ -104,8 +104,8 @@ class TrainingRun:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.resumed_from_epoch = self._resume_point()
         if self.resumed_from_epoch:
-            log.warning("Resuming %s from epoch %d.", self.run_dir, self.resumed_from_epoch)
             print(f"Resuming from epoch {self.resumed_from_epoch} ({self.backup_dir})")
+            _truncate_history(self.run_dir / "history.csv", self.resumed_from_epoch)
         else:
             # A fresh run: nothing of an earlier run in this folder may leak into this one.
             for stale in ("history.csv", "best.keras", "best.keras.json", "metrics.json"):
@@ -117,6 +117,7 @@ class TrainingRun:
             epochs=epochs,
             verbose=verbose,
             callbacks=[*self.callbacks(validation), *callbacks],
+            shuffle=False,  # the tf.data pipelines shuffle themselves
         )
         self.train_seconds = time.perf_counter() - start
         return history
@@ -137,7 +138,9 @@ class TrainingRun:
             "test_accuracy": float(results["accuracy"]),
             "test_loss": float(results["loss"]),
             "train_seconds": round(self.train_seconds, 3),
-            "examples_per_second": round(self._meter.examples_per_second, 1) if self._meter else None,
+            "examples_per_second": round(self._meter.examples_per_second, 1)
+            if self._meter
+            else None,
             "resumed_from_epoch": self.resumed_from_epoch,
             "recipe": self.recipe.to_dict(),
         }
@@ -146,3 +149,19 @@ class TrainingRun:
             metrics["best"] = json.loads(best.read_text())
         write_json_atomic(self.run_dir / "metrics.json", metrics)
         return metrics
+
+
+def _truncate_history(path, epochs_done):
+    """Keep the CSV log's rows of the `epochs_done` epochs the backup holds (a kill can land
+    between the log's row and the backup, which would duplicate or skip an epoch)."""
+    if not path.is_file():
+        return
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    if not rows:
+        return
+    header, body = rows[0], rows[1:]
+    kept = [row for row in body if row and int(row[0]) < epochs_done]
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", newline="") as handle:
+            csv.writer(handle).writerows([header, *kept])

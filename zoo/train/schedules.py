@@ -32,7 +32,11 @@ class OneCycle(keras.optimizers.schedules.LearningRateSchedule):
         return self.peak * ops.clip(fraction, 0.0, 1.0)
 
     def get_config(self):
-        return {"peak": self.peak, "total_steps": self.total_steps, "warmup_steps": self.warmup_steps}
+        return {
+            "peak": self.peak,
+            "total_steps": self.total_steps,
+            "warmup_steps": self.warmup_steps,
+        }
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -79,6 +83,9 @@ def learning_rate_schedule(recipe, total_steps):
         return StepDecay(recipe.learning_rate, total_steps, warmup_steps=warmup)
     if warmup:
         return keras.optimizers.schedules.CosineDecay(
-            0.0, max(total_steps - warmup, 1), warmup_target=recipe.learning_rate, warmup_steps=warmup
+            0.0,
+            max(total_steps - warmup, 1),
+            warmup_target=recipe.learning_rate,
+            warmup_steps=warmup,
         )
     return keras.optimizers.schedules.CosineDecay(recipe.learning_rate, max(total_steps, 1))

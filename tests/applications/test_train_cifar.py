@@ -1,0 +1,194 @@
+import csv
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from tests.applications.conftest import APPLICATIONS, app_command
+from tests.data.fake_files import write_cifar
+
+SMOKE = ["--dataset", "synthetic", "--max-train-examples", "128", "--max-test-examples", "64",
+         "--batch-size", "32", "--quiet"]  # fmt: skip
+
+
+def _load_app():
+    spec = importlib.util.spec_from_file_location(
+        "train_cifar", os.path.join(APPLICATIONS, "train_cifar.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_end_to_end_on_synthetic_data(run_app, tmp_path):
+    out = tmp_path / "run"
+    result = run_app(
+        "train_cifar.py", "--model", "cnn", "--epochs", "2", "--output-dir", str(out), *SMOKE
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "test accuracy" in result.stdout and "SYNTHETIC" in result.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    required = {"backend", "model", "dataset", "synthetic", "epochs", "test_accuracy", "test_loss",
+                "train_seconds", "examples_per_second", "parameters"}  # fmt: skip
+    assert required <= set(metrics)
+    assert metrics["backend"] == keras.backend.backend()
+    assert (metrics["model"], metrics["dataset"], metrics["synthetic"]) == (
+        "cnn",
+        "synthetic",
+        True,
+    )
+    assert metrics["epochs"] == 2 and metrics["parameters"] == 545_098
+    model = keras.saving.load_model(out / "model.keras")
+    assert model.output_shape == (None, 10)
+
+
+def test_trains_from_cifar_files(run_app, tmp_path):
+    write_cifar(tmp_path / "data", "cifar10", per_batch=20)
+    out = tmp_path / "run"
+    result = run_app(
+        "train_cifar.py",
+        "--model",
+        "resnet20",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "16",
+        "--output-dir",
+        str(out),
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert (metrics["data_source"], metrics["synthetic"], metrics["num_train"]) == (
+        "files",
+        False,
+        90,
+    )
+    assert metrics["recipe"]["schedule"] == "step"  # the model's registered recipe
+
+
+def _history_epochs(folder):
+    with open(folder / "history.csv", newline="") as handle:
+        return [int(row["epoch"]) for row in csv.DictReader(handle)]
+
+
+def _epochs_backed_up(metadata):
+    try:
+        return json.loads(metadata.read_text()).get("epoch", 0)
+    except (OSError, ValueError):  # not written yet, or caught mid-write
+        return 0
+
+
+def test_killed_run_resumes_with_the_same_command(tmp_path):
+    out = tmp_path / "run"
+    command = app_command(
+        "train_cifar.py", "--model", "cnn", "--epochs", "40", "--output-dir", str(out), *SMOKE
+    )
+    metadata = out / "backup" / "training_metadata.json"
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if _epochs_backed_up(metadata) >= 2:
+                break
+            time.sleep(0.02)
+        assert process.poll() is None, "training finished before it could be killed"
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+    assert not (out / "metrics.json").exists()
+    killed_at = json.loads(metadata.read_text())["epoch"]
+
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Resuming from epoch {killed_at}" in result.stdout
+    assert _history_epochs(out) == list(range(40))
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["resumed_from_epoch"] == killed_at
+    assert not (out / "backup").exists()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--model", "resnet21"], "argument --model: invalid choice: 'resnet21'"),
+        (["--dataset", "imagenet"], "argument --dataset: invalid choice: 'imagenet'"),
+        (["--data-dir", "/no/such/folder"], "/no/such/folder is not a directory"),
+        (["--batch-size", "0"], "argument --batch-size: must be a positive integer, got 0"),
+        (["--epochs", "-1"], "argument --epochs: must be a positive integer, got -1"),
+        (["--lr", "abc"], "argument --lr: 'abc' is not a number"),
+        (["--dataset", "synthetic", "--batch-size", "100000"], "larger than the 461 training"),
+        (["--dataset", "folder"], "needs data_dir (--data-dir)"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):
+    app = _load_app()
+    with pytest.raises(SystemExit) as exit_info:
+        app.main([*argv, "--output-dir", str(tmp_path / "run")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert message in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_unknown_backend_exits_2(tmp_path):
+    command = app_command("train_cifar.py", "--dataset", "synthetic")
+    command[command.index("--backend") + 1] = "mxnet"
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "train_cifar.py: error: argument --backend: invalid choice: 'mxnet' "
+        "(choose from tensorflow, jax, torch)"
+    )
+
+
+def test_offline_without_data_dir_says_where_to_put_files(run_app, tmp_path):
+    env_dir = tmp_path / "tfds"
+    os.environ["TFDS_DATA_DIR"] = str(env_dir)
+    try:
+        result = run_app(
+            "train_cifar.py",
+            "--dataset",
+            "cifar100",
+            "--epochs",
+            "1",
+            "--output-dir",
+            str(tmp_path / "run"),
+            timeout=120,
+        )
+    finally:
+        del os.environ["TFDS_DATA_DIR"]
+    assert result.returncode == 2, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: cifar100:") and "--data-dir" in last
+    assert "cifar-100-python.tar.gz" in last
+
+
+def test_seeded_runs_agree(run_app, tmp_path):
+    results = []
+    for i in range(2):
+        out = tmp_path / f"run{i}"
+        result = run_app(
+            "train_cifar.py",
+            "--model",
+            "cnn",
+            "--epochs",
+            "1",
+            "--seed",
+            "7",
+            "--output-dir",
+            str(out),
+            *SMOKE,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        results.append(json.loads((out / "metrics.json").read_text())["test_loss"])
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-4)

@@ -1,0 +1,47 @@
+import json
+
+import pytest
+
+from zoo import cli, list_models
+
+
+def test_list_shows_every_model_with_parameters_and_reference(capsys):
+    cli.main(["list"])
+    out = capsys.readouterr().out
+    for name in list_models():
+        assert f"\n{name} " in out
+    assert "271,098" in out and "91.25% CIFAR-10" in out
+
+
+def test_list_pattern_and_task(capsys):
+    cli.main(["list", "resnet1*"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split()[0] for line in lines[2:]] == ["resnet110"]
+    cli.main(["list", "nothing*"])
+    assert "no model matches 'nothing*'" in capsys.readouterr().out
+
+
+def test_info(capsys):
+    cli.main(["info", "resnet20"])
+    out = capsys.readouterr().out
+    assert "parameters    271,098" in out
+    assert "91.25% test accuracy on CIFAR-10 (He et al. 2015" in out
+    cli.main(["info", "resnet9", "--json"])
+    info = json.loads(capsys.readouterr().out)
+    assert info["recipe"]["schedule"] == "onecycle" and info["parameters"] == 6_577_600
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["info", "resnet57"], "error: Unknown model 'resnet57'; did you mean resnet56"),
+        (["list", "--task", "juggling"], "argument --task: invalid choice: 'juggling'"),
+        (["fly"], "invalid choice: 'fly'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err
