@@ -67,28 +67,13 @@ def test_mnist_is_never_flipped():
 
 def test_limits_take_a_seeded_subset(tmp_path):
     write_idx(tmp_path, train=20, test=10)
-    one = load_image_data(
-        "mnist",
-        data_dir=tmp_path,
-        batch_size=2,
-        validation_split=0.0,
-        max_train_examples=6,
-        max_test_examples=4,
-        seed=5,
-        augment=False,
-    )
-    two = load_image_data(
-        "mnist",
-        data_dir=tmp_path,
-        batch_size=2,
-        validation_split=0.0,
-        max_train_examples=6,
-        max_test_examples=4,
-        seed=5,
-        augment=False,
-    )
+    options = dict(data_dir=tmp_path, batch_size=2, validation_split=0.0, max_train_examples=6,
+                   max_test_examples=4, seed=5, augment=False)  # fmt: skip
+    one, two = load_image_data("mnist", **options), load_image_data("mnist", **options)
     assert (one.num_train, one.num_test) == (6, 4)
     np.testing.assert_array_equal(_all(one.test)[1], _all(two.test)[1])
+    other = load_image_data("mnist", **{**options, "seed": 6})
+    assert not np.array_equal(_all(other.test)[0], _all(one.test)[0])  # another subset
 
 
 def test_image_folder_pipeline(tmp_path):

@@ -2,6 +2,7 @@
 
 import keras
 
+from zoo.layers import BatchNormalization
 from zoo.models._image_classifier import channel_axis
 
 # PyTorch's BatchNorm defaults (running-average momentum 0.1, eps 1e-5), which the
@@ -11,7 +12,7 @@ BN_EPSILON = 1e-5
 
 
 def batch_norm(x, name):
-    return keras.layers.BatchNormalization(
+    return BatchNormalization(
         axis=channel_axis(), momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=name
     )(x)
 

@@ -1,0 +1,129 @@
+"""Training throughput of zoo's `cnn` and `resnet20` on each backend, beside plain PyTorch.
+
+Every configuration runs in its own process, one after another, on the same synthetic
+32x32x3 batches (float32, batch 64, SGD with momentum); the first steps (tracing,
+compilation) are left out. Results go to `benchmarks/results/train_throughput.csv` and
+into the table of `docs/benchmarks.md`.
+
+    python benchmarks/train_throughput.py                 # all models and configurations
+    python benchmarks/train_throughput.py --models cnn --steps 20
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "train_throughput.csv"
+DOCS = HERE.parent / "docs" / "benchmarks.md"
+MARKERS = ("<!-- train_throughput:start -->", "<!-- train_throughput:end -->")
+
+# (label, command-line of the worker, backend, data format, what it is)
+CONFIGURATIONS = [
+    ("zoo / tensorflow", ["_keras_worker.py", "--backend", "tensorflow"], "channels_last"),
+    ("zoo / tensorflow + XLA", ["_keras_worker.py", "--backend", "tensorflow",
+                                "--jit-compile", "true"], "channels_last"),
+    ("zoo / jax", ["_keras_worker.py", "--backend", "jax"], "channels_last"),
+    ("zoo / torch", ["_keras_worker.py", "--backend", "torch"], "channels_last"),
+    ("zoo / torch, channels_first", ["_keras_worker.py", "--backend", "torch",
+                                     "--data-format", "channels_first"], "channels_first"),
+    ("plain PyTorch", ["_torch_reference.py"], "NCHW"),
+    ("plain PyTorch, channels_last", ["_torch_reference.py", "--channels-last"], "NHWC"),
+]  # fmt: skip
+REFERENCE = "plain PyTorch"
+
+
+def run_one(command, model, args):
+    argv = [sys.executable, str(HERE / command[0]), *command[1:], "--model", model,
+            "--batch-size", str(args.batch_size), "--steps", str(args.steps),
+            "--warmup-steps", str(args.warmup_steps)]  # fmt: skip
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=1800)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def markdown_table(rows):
+    lines = [
+        "| model | implementation | images/s | vs plain PyTorch | peak memory (MB) | XLA |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        speed = float(row["images_per_second"])
+        relative = float(row["relative_to_reference"])
+        xla = "yes" if row["jit_compile"] == "True" else "no"
+        lines.append(
+            f"| `{row['model']}` | {row['implementation']} | {speed:,.0f} | {relative:.2f}x "
+            f"| {row['peak_rss_mb']} | {xla} |"
+        )
+    first = rows[0]
+    lines.append("")
+    lines.append(
+        f"Measured {first['date']} on {first['machine']}; batch {first['batch_size']}, float32, "
+        f"{first['steps']} timed steps after {first['warmup_steps']} warm-up steps."
+    )
+    return "\n".join(lines)
+
+
+def update_docs(table):
+    text = DOCS.read_text()
+    start, end = MARKERS
+    if start not in text or end not in text:
+        raise RuntimeError(f"{DOCS} lacks the markers {MARKERS}")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    DOCS.write_text(f"{head}{start}\n{table}\n{end}{tail}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", nargs="+", default=["cnn", "resnet20"])
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--warmup-steps", type=int, default=10)
+    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    args = parser.parse_args()
+
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    date = datetime.date.today().isoformat()
+    rows = []
+    for model in args.models:
+        measured = []
+        for label, command, data_format in CONFIGURATIONS:
+            result = run_one(command, model, args)
+            print(f"{model:9s} {label:32s} {result['images_per_second']:8.1f} images/s "
+                  f"{result['peak_rss_mb']:6d} MB", flush=True)  # fmt: skip
+            measured.append((label, data_format, result))
+        reference = next(r for label, _, r in measured if label == REFERENCE)
+        for label, data_format, result in measured:
+            rows.append({
+                "model": model, "implementation": label, "data_format": data_format,
+                "batch_size": args.batch_size, "steps": args.steps,
+                "warmup_steps": args.warmup_steps,
+                "images_per_second": result["images_per_second"],
+                "relative_to_reference": round(
+                    result["images_per_second"] / reference["images_per_second"], 3),
+                "peak_rss_mb": result["peak_rss_mb"], "jit_compile": result["jit_compile"],
+                "parameters": result["parameters"], "date": date, "machine": machine,
+            })  # fmt: skip
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with open(RESULTS, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {RESULTS}")
+    if not args.no_docs:
+        with open(RESULTS, newline="") as handle:
+            update_docs(markdown_table(list(csv.DictReader(handle))))
+        print(f"updated {DOCS}")
+
+
+if __name__ == "__main__":
+    main()
