@@ -1,0 +1,36 @@
+"""The documentation's model tables must agree with the registry they describe."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from zoo import get_model_spec, list_models
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROW = re.compile(r"^\| `(?P<name>[a-z0-9_]+)` \| (?P<params>[\d,]+) \| (?P<value>[\d.]+)% ")
+
+
+def _documented_rows(page):
+    rows = {}
+    for line in (DOCS / page).read_text().splitlines():
+        match = ROW.match(line)
+        if match:
+            rows[match["name"]] = match
+    return rows
+
+
+@pytest.mark.parametrize("name", list_models(task="image_classification"))
+def test_image_models_page_matches_registry(name):
+    rows = _documented_rows("models/images.md")
+    assert name in rows, f"docs/models/images.md has no row for {name}"
+    spec = get_model_spec(name)
+    assert int(rows[name]["params"].replace(",", "")) == spec.parameter_count
+    assert float(rows[name]["value"]) == spec.reference.value
+
+
+def test_benchmark_table_is_filled():
+    text = (DOCS / "benchmarks.md").read_text()
+    start, end = "<!-- train_throughput:start -->", "<!-- train_throughput:end -->"
+    table = text.split(start)[1].split(end)[0]
+    assert "| `resnet20` | zoo / tensorflow |" in table and "| `cnn` | plain PyTorch |" in table
