@@ -49,8 +49,11 @@ _FRESH_PROCESS_CHECK = textwrap.dedent(
     assert keras.backend.backend() == sys.argv[1], keras.backend.backend()
     for model_path, arrays_path in zip(sys.argv[2::2], sys.argv[3::2]):
         arrays = np.load(arrays_path)
+        inputs = {k[len("input/"):]: arrays[k] for k in arrays.files if k.startswith("input/")}
         model = keras.saving.load_model(model_path)
-        got = keras.ops.convert_to_numpy(model(arrays["inputs"], training=False))
+        got = model(inputs.get("", inputs), training=False)
+        key = str(arrays["output_key"])
+        got = keras.ops.convert_to_numpy(got[key] if key else got)
         np.testing.assert_allclose(got, arrays["expected"], atol=float(arrays["atol"]))
         print("ok", model_path)
     """
@@ -58,11 +61,19 @@ _FRESH_PROCESS_CHECK = textwrap.dedent(
 
 
 def assert_reloads_in_fresh_process(cases, tmp_path, atol=1e-5):
-    """`cases` is a list of (saved .keras path, inputs, expected outputs)."""
+    """`cases`: (saved .keras path, inputs (array or dict), expected[, output key]) tuples."""
     argv = []
-    for i, (path, inputs, expected) in enumerate(cases):
+    for i, (path, inputs, expected, *key) in enumerate(cases):
         arrays = os.path.join(tmp_path, f"case{i}.npz")
-        np.savez(arrays, inputs=inputs, expected=expected, atol=atol)
+        named = inputs if isinstance(inputs, dict) else {"": inputs}
+        named = {f"input/{name}": value for name, value in named.items()}
+        np.savez(
+            arrays,
+            expected=expected,
+            atol=atol,
+            output_key=(key[0] if key else None) or "",
+            **named,
+        )
         argv += [path, arrays]
     env = {**os.environ, "PYTHONPATH": REPO_ROOT}
     result = subprocess.run(

@@ -1,6 +1,20 @@
 """Backend-agnostic layers (keras.ops only), one concept per file."""
 
 from zoo.layers.batch_normalization import BatchNormalization
+from zoo.layers.masked_lm_head import MaskedPositionsTransform, VocabularyBias
+from zoo.layers.position_embedding import PositionEmbedding
+from zoo.layers.reversible_embedding import ReversibleEmbedding
+from zoo.layers.self_attention import MultiHeadSelfAttention
+from zoo.layers.transformer_encoder import TransformerEncoderBlock
 from zoo.layers.zero_pad_shortcut import ZeroPadShortcut
 
-__all__ = ["BatchNormalization", "ZeroPadShortcut"]
+__all__ = [
+    "BatchNormalization",
+    "MaskedPositionsTransform",
+    "MultiHeadSelfAttention",
+    "PositionEmbedding",
+    "ReversibleEmbedding",
+    "TransformerEncoderBlock",
+    "VocabularyBias",
+    "ZeroPadShortcut",
+]

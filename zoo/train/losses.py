@@ -35,3 +35,14 @@ class SparseCategoricalCrossentropyWithSmoothing(keras.losses.Loss):
         config = super().get_config()
         config.update({"label_smoothing": self.label_smoothing, "from_logits": self.from_logits})
         return config
+
+
+def masked_lm_loss():
+    """Cross-entropy over logits, averaged over the weighted (really masked) predictions.
+
+    With the masking's `mask_weights` as sample weights, padding predictions count for
+    nothing and the loss is the mean over the masked tokens of each batch.
+    """
+    return keras.losses.SparseCategoricalCrossentropy(
+        from_logits=True, reduction="mean_with_sample_weight", name="masked_lm_loss"
+    )

@@ -1,0 +1,34 @@
+"""A token embedding that can also project hidden states back onto the vocabulary."""
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class ReversibleEmbedding(keras.layers.Embedding):
+    """`keras.layers.Embedding` whose `reverse=True` call returns vocabulary logits.
+
+    Called on token ids it embeds them; called with `reverse=True` on hidden states of width
+    `output_dim` it multiplies them by the transposed embedding matrix. Using the same layer
+    for both ties a language-model head to the input embedding (BERT's masked-LM head), and
+    the tie survives saving and reloading, since a functional model keeps shared layers shared.
+
+    Example:
+    >>> import numpy as np
+    >>> embedding = ReversibleEmbedding(input_dim=10, output_dim=4)
+    >>> hidden = embedding(np.array([[1, 2, 3]]))
+    >>> embedding(hidden, reverse=True).shape
+    (1, 3, 10)
+    """
+
+    def call(self, inputs, reverse=False):
+        if not reverse:
+            return super().call(inputs)
+        kernel = ops.cast(self.embeddings, self.compute_dtype)
+        return ops.matmul(ops.cast(inputs, self.compute_dtype), ops.transpose(kernel))
+
+    def compute_output_spec(self, inputs, reverse=False):
+        if not reverse:
+            return super().compute_output_spec(inputs)
+        shape = (*inputs.shape[:-1], self.input_dim)
+        return keras.KerasTensor(shape, dtype=self.compute_dtype)

@@ -1,0 +1,105 @@
+"""Multi-head self-attention with a padding mask, on `keras.ops.dot_product_attention`."""
+
+import math
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class MultiHeadSelfAttention(keras.layers.Layer):
+    """Scaled dot-product self-attention over `num_heads` heads.
+
+    Queries, keys and values are `EinsumDense` projections with kernels of shape
+    `(width, num_heads, head_dim)`; the output projection maps the heads back to `width`.
+    `padding_mask` (batch, length; 1 for tokens, 0 for padding) keeps padding out of every
+    query's attention.
+
+    Without attention dropout in effect (inference, or `attention_dropout=0`) the attention
+    runs through `keras.ops.dot_product_attention`, which uses the backend's fused kernel
+    (PyTorch's SDPA, cuDNN / flash attention in JAX where available). When attention
+    dropout applies, the weights are computed explicitly, with the softmax in float32.
+
+    Example:
+    >>> import numpy as np
+    >>> layer = MultiHeadSelfAttention(num_heads=2)
+    >>> x = np.zeros((1, 4, 8), "float32")
+    >>> layer(x, padding_mask=np.array([[1, 1, 1, 0]])).shape
+    (1, 4, 8)
+    """
+
+    def __init__(
+        self, num_heads, attention_dropout=0.0, kernel_initializer="glorot_uniform", **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.num_heads = int(num_heads)
+        self.attention_dropout = float(attention_dropout)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+
+    def build(self, input_shape):
+        width = input_shape[-1]
+        if width % self.num_heads:
+            raise ValueError(
+                f"MultiHeadSelfAttention: width {width} is not divisible by "
+                f"num_heads={self.num_heads}."
+            )
+        self.head_dim = width // self.num_heads
+
+        def projection(name, equation, output_shape, bias_axes):
+            return keras.layers.EinsumDense(
+                equation,
+                output_shape=output_shape,
+                bias_axes=bias_axes,
+                kernel_initializer=keras.initializers.get(
+                    keras.initializers.serialize(self.kernel_initializer)
+                ),
+                dtype=self.dtype_policy,
+                name=name,
+            )
+
+        heads = (None, self.num_heads, self.head_dim)
+        self.query_dense = projection("query", "btd,dnh->btnh", heads, "nh")
+        self.key_dense = projection("key", "bsd,dnh->bsnh", heads, "nh")
+        self.value_dense = projection("value", "bsd,dnh->bsnh", heads, "nh")
+        self.output_dense = projection("attention_output", "btnh,nhd->btd", (None, width), "d")
+        for dense in (self.query_dense, self.key_dense, self.value_dense):
+            dense.build(input_shape)
+        self.output_dense.build((*input_shape[:-1], self.num_heads, self.head_dim))
+        self.dropout_layer = keras.layers.Dropout(self.attention_dropout, dtype=self.dtype_policy)
+
+    def call(self, inputs, padding_mask=None, training=None):
+        query = self.query_dense(inputs)
+        key = self.key_dense(inputs)
+        value = self.value_dense(inputs)
+        mask = None
+        if padding_mask is not None:
+            # (batch, length) -> (batch, 1 head, 1 query, length keys), broadcast over both.
+            mask = ops.cast(padding_mask, "bool")[:, None, None, :]
+        if training and self.attention_dropout > 0:
+            attended = self._explicit_attention(query, key, value, mask, training)
+        else:
+            attended = ops.dot_product_attention(query, key, value, mask=mask)
+        return self.output_dense(attended)
+
+    def _explicit_attention(self, query, key, value, mask, training):
+        logits = ops.einsum("btnh,bsnh->bnts", query, key)
+        logits = ops.cast(logits, "float32") / math.sqrt(self.head_dim)
+        if mask is not None:
+            logits = ops.where(mask, logits, -1e9)
+        weights = ops.cast(ops.softmax(logits, axis=-1), self.compute_dtype)
+        weights = self.dropout_layer(weights, training=training)
+        return ops.einsum("bnts,bsnh->btnh", weights, value)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "num_heads": self.num_heads,
+                "attention_dropout": self.attention_dropout,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            }
+        )
+        return config

@@ -1,0 +1,123 @@
+"""BERT's post-LayerNorm transformer encoder block."""
+
+import keras
+
+from zoo.layers.self_attention import MultiHeadSelfAttention
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class TransformerEncoderBlock(keras.layers.Layer):
+    """Self-attention and a feed-forward network, each with a residual and a LayerNorm after.
+
+    `x = LayerNorm(x + Dropout(Attention(x)))`, then
+    `x = LayerNorm(x + Dropout(Dense(Activation(Dense(x)))))`, as in Devlin et al. 2018.
+    `activation` is `"gelu"` (exact, Hugging Face's BERT) or `"gelu_approximate"` (the tanh
+    form of the original TensorFlow BERT and keras-hub).
+
+    Example:
+    >>> import numpy as np
+    >>> block = TransformerEncoderBlock(num_heads=2, intermediate_dim=32)
+    >>> block(np.zeros((1, 4, 8), "float32"), padding_mask=np.ones((1, 4))).shape
+    (1, 4, 8)
+    """
+
+    def __init__(
+        self,
+        num_heads,
+        intermediate_dim,
+        activation="gelu",
+        dropout=0.0,
+        attention_dropout=None,
+        layer_norm_epsilon=1e-12,
+        kernel_initializer="glorot_uniform",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.num_heads = int(num_heads)
+        self.intermediate_dim = int(intermediate_dim)
+        self.activation = activation
+        self.dropout = float(dropout)
+        self.attention_dropout = self.dropout if attention_dropout is None else attention_dropout
+        self.layer_norm_epsilon = float(layer_norm_epsilon)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+
+    def _initializer(self):
+        return keras.initializers.get(keras.initializers.serialize(self.kernel_initializer))
+
+    def build(self, input_shape):
+        width = input_shape[-1]
+        policy = self.dtype_policy
+        self.attention = MultiHeadSelfAttention(
+            self.num_heads,
+            attention_dropout=self.attention_dropout,
+            kernel_initializer=self._initializer(),
+            dtype=policy,
+            name="self_attention",
+        )
+        self.attention.build(input_shape)
+        self.attention_dropout_layer = keras.layers.Dropout(self.dropout, dtype=policy)
+        self.attention_norm = keras.layers.LayerNormalization(
+            epsilon=self.layer_norm_epsilon, dtype=policy, name="attention_layer_norm"
+        )
+        self.attention_norm.build(input_shape)
+        activation = _activation(self.activation)
+        self.intermediate_dense = keras.layers.Dense(
+            self.intermediate_dim,
+            activation=activation,
+            kernel_initializer=self._initializer(),
+            dtype=policy,
+            name="intermediate_dense",
+        )
+        self.intermediate_dense.build(input_shape)
+        self.output_dense = keras.layers.Dense(
+            width, kernel_initializer=self._initializer(), dtype=policy, name="output_dense"
+        )
+        self.output_dense.build((*input_shape[:-1], self.intermediate_dim))
+        self.output_dropout_layer = keras.layers.Dropout(self.dropout, dtype=policy)
+        self.output_norm = keras.layers.LayerNormalization(
+            epsilon=self.layer_norm_epsilon, dtype=policy, name="output_layer_norm"
+        )
+        self.output_norm.build(input_shape)
+
+    def call(self, inputs, padding_mask=None, training=None):
+        attended = self.attention(inputs, padding_mask=padding_mask, training=training)
+        x = self.attention_norm(inputs + self.attention_dropout_layer(attended, training=training))
+        hidden = self.output_dense(self.intermediate_dense(x))
+        return self.output_norm(x + self.output_dropout_layer(hidden, training=training))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "num_heads": self.num_heads,
+                "intermediate_dim": self.intermediate_dim,
+                "activation": self.activation,
+                "dropout": self.dropout,
+                "attention_dropout": self.attention_dropout,
+                "layer_norm_epsilon": self.layer_norm_epsilon,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            }
+        )
+        return config
+
+
+def gelu_approximate(x):
+    """GELU with the tanh approximation (original BERT, keras-hub)."""
+    return keras.activations.gelu(x, approximate=True)
+
+
+def gelu_exact(x):
+    """GELU with the exact erf form (Hugging Face's "gelu")."""
+    return keras.activations.gelu(x, approximate=False)
+
+
+ACTIVATIONS = {"gelu": gelu_exact, "gelu_approximate": gelu_approximate}
+
+
+def _activation(name):
+    if name in ACTIVATIONS:
+        return ACTIVATIONS[name]
+    return keras.activations.get(name)
