@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from tests.data.fake_files import write_cifar, write_idx, write_image_folder
+from zoo.data import _tfds as tfds_helpers
 from zoo.data import images as images_module
 from zoo.data import load_image_data
 from zoo.errors import ConfigError, DataSourceError
@@ -121,7 +122,7 @@ def test_offline_download_fails_fast_with_the_fix(monkeypatch, tmp_path):
     import tensorflow_datasets as tfds
 
     monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(images_module, "_can_reach", lambda url, timeout=5.0: False)
+    monkeypatch.setattr(tfds_helpers, "can_reach", lambda url, timeout=5.0: False)
 
     def no_download(*args, **kwargs):
         raise AssertionError("must not try to download when the host is unreachable")
@@ -139,7 +140,7 @@ def test_tfds_route_reads_prepared_data(monkeypatch, tmp_path):
 
     monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path))
     # mock_data replaces download and preparation; the host check must let it through.
-    monkeypatch.setattr(images_module, "_can_reach", lambda url, timeout=5.0: True)
+    monkeypatch.setattr(tfds_helpers, "can_reach", lambda url, timeout=5.0: True)
     with tfds.testing.mock_data(num_examples=24):
         data = load_image_data("cifar10", batch_size=8, validation_split=0.25)
     assert data.source == "tfds"

@@ -13,9 +13,7 @@ Example:
 
 import dataclasses
 import logging
-import socket
 from pathlib import Path
-from urllib.parse import urlparse
 
 import keras
 import numpy as np
@@ -23,6 +21,7 @@ import tensorflow as tf
 
 from zoo._utils import check_fraction, check_positive_int
 from zoo.data import image_files
+from zoo.data._tfds import load_tfds_splits
 from zoo.data.synthetic import SYNTHETIC_WARNING, synthetic_images
 from zoo.errors import ConfigError, DataSourceError
 
@@ -200,36 +199,19 @@ def _native_shape(splits):
     return (*shape, 1) if len(shape) == 2 else tuple(shape)
 
 
-def _can_reach(url, timeout=5.0):
-    parsed = urlparse(url)
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    try:
-        socket.create_connection((parsed.hostname, port), timeout=timeout).close()
-        return True
-    except OSError:
-        return False
-
-
 def _load_tfds(info):
-    """Load a data set through tensorflow-datasets, failing fast (with a fix) when offline."""
-    import tensorflow_datasets as tfds
-
-    builder = tfds.builder(info.name)
-    if not builder.is_prepared() and not _can_reach(info.download_url):
-        raise DataSourceError(
-            f"{info.name}: not in the tensorflow-datasets folder ({builder.data_dir}) and "
-            f"{urlparse(info.download_url).hostname} is unreachable. Offline, put "
-            f"{info.files} in a folder and pass --data-dir FOLDER."
-        )
+    """Load a data set through tensorflow-datasets (failing fast, with the fix, offline)."""
+    (train, test), tfds_info = load_tfds_splits(
+        info.name, ("train", "test"), info.download_url, info.files
+    )
     try:
-        train, test = tfds.load(info.name, split=["train", "test"], as_supervised=True)
         (train_x, train_y), (test_x, test_y) = _to_arrays(train), _to_arrays(test)
-    except Exception as error:  # tfds raises many kinds; the message tells the fix
+    except Exception as error:  # a corrupt or partial download
         raise DataSourceError(
-            f"{info.name}: tensorflow-datasets failed ({type(error).__name__}: {error}). "
+            f"{info.name}: reading the tensorflow-datasets copy failed ({error}). "
             f"Put {info.files} in a folder and pass --data-dir FOLDER."
         ) from None
-    names = builder.info.features["label"].names
+    names = tfds_info.features["label"].names
     return image_files.ArraySplits(
         train_x, train_y.astype(np.int32), test_x, test_y.astype(np.int32), names
     )

@@ -69,13 +69,20 @@ class TrainingRun:
     def backup_dir(self):
         return self.run_dir / "backup"
 
-    def compile(self, model, recipe, *, steps_per_epoch, from_logits=False, metrics=("accuracy",)):
-        """Compile `model` for classification with `recipe`'s optimizer, schedule and loss."""
+    def compile(self, model, recipe, *, steps_per_epoch, from_logits=False, loss=None,
+                metrics=("accuracy",), weighted_metrics=None):  # fmt: skip
+        """Compile `model` with `recipe`'s optimizer and schedule.
+
+        The loss defaults to classification cross-entropy (with the recipe's label
+        smoothing); pass `loss` and `weighted_metrics` for other objectives (masked-LM
+        training weights both by the masking's `mask_weights`).
+        """
         self.recipe = recipe
         model.compile(
             optimizer=build_optimizer(recipe, steps_per_epoch * recipe.epochs),
-            loss=classification_loss(recipe, from_logits),
-            metrics=list(metrics),
+            loss=loss if loss is not None else classification_loss(recipe, from_logits),
+            metrics=list(metrics) if metrics else None,
+            weighted_metrics=list(weighted_metrics) if weighted_metrics else None,
             jit_compile=self.jit_compile,
         )
         return model
@@ -135,8 +142,7 @@ class TrainingRun:
             "seed": self.seed,
             "jit_compile": bool(model.jit_compile),
             "parameters": int(model.count_params()),
-            "test_accuracy": float(results["accuracy"]),
-            "test_loss": float(results["loss"]),
+            **{f"test_{name}": float(value) for name, value in results.items()},
             "train_seconds": round(self.train_seconds, 3),
             "examples_per_second": round(self._meter.examples_per_second, 1)
             if self._meter
@@ -147,8 +153,12 @@ class TrainingRun:
         best = self.run_dir / "best.keras.json"
         if best.is_file():
             metrics["best"] = json.loads(best.read_text())
-        write_json_atomic(self.run_dir / "metrics.json", metrics)
+        self.write_metrics(metrics)
         return metrics
+
+    def write_metrics(self, metrics):
+        """(Re)write `metrics.json` in the run folder, atomically."""
+        write_json_atomic(self.run_dir / "metrics.json", metrics)
 
 
 def _truncate_history(path, epochs_done):

@@ -1,0 +1,208 @@
+"""Pretrain a BERT encoder with masked-LM on a text corpus, or fine-tune one to classify text.
+
+    python applications/train_bert.py pretrain --model bert_mini --corpus corpus.txt --epochs 10
+    python applications/train_bert.py finetune --task sst2 --model bert_tiny
+    python applications/train_bert.py finetune --task imdb --data-dir ~/data/aclImdb \\
+        --init-from runs/bert_mini_pretrain          # or a keras-hub / Hugging Face folder
+
+`pretrain` writes the pretrainer (model.keras), the encoder (encoder.keras) and the
+tokenizer (tokenizer/vocab.txt) to its run folder, which `finetune --init-from` accepts.
+Both report in metrics.json and resume when the same command is run again after a kill.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _backend import BACKENDS, select_backend  # noqa: E402
+
+select_backend()
+
+import numpy as np  # noqa: E402
+
+from zoo import get_model_spec, list_models  # noqa: E402
+from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fraction, positive_int  # noqa: E402  # noqa: E402
+from zoo._utils import atomic_path  # noqa: E402
+from zoo.convert import load_bert_encoder  # noqa: E402
+from zoo.data.bert_inputs import (  # noqa: E402
+    classification_dataset,
+    masked_lm_dataset,
+    pack_documents,
+)
+from zoo.data.text import TEXT_DATASETS, load_text_classification  # noqa: E402
+from zoo.data.text_files import read_corpus  # noqa: E402
+from zoo.data.tokenizer import WordPieceTokenizer  # noqa: E402
+from zoo.errors import ConfigError  # noqa: E402
+from zoo.models.bert import (  # noqa: E402
+    bert_config_of,
+    bert_encoder_of,
+    build_bert,
+    build_bert_classifier,
+    build_bert_pretrainer,
+)
+from zoo.train import TrainingRecipe, TrainingRun  # noqa: E402
+from zoo.train.arguments import add_training_arguments, recipe_from_args  # noqa: E402
+from zoo.train.losses import masked_lm_loss  # noqa: E402
+
+# Masked-LM pretraining of the compact BERTs: AdamW with linear warm-up and decay
+# (Devlin et al. 2018 used 1e-4 for base; small models take a larger rate).
+PRETRAIN_RECIPE = TrainingRecipe(
+    epochs=10, batch_size=32, optimizer="adamw", learning_rate=5e-4, weight_decay=0.01,
+    schedule="onecycle", warmup_fraction=0.1, augment=False,
+)  # fmt: skip
+
+
+def parse_args(argv=None):
+    parser = OneLineArgumentParser(prog="train_bert.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", choices=BACKENDS, help="Keras backend")
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     parser_class=OneLineArgumentParser)  # fmt: skip
+    models = list_models("bert*")
+    for command in ("pretrain", "finetune"):
+        sub = commands.add_parser(command)
+        sub.add_argument("--model", default="bert_mini" if command == "pretrain" else "bert_tiny",
+                         choices=models)  # fmt: skip
+        sub.add_argument("--vocabulary", help="a BERT vocab.txt (default: learn one from the data)")
+        sub.add_argument("--vocabulary-size", type=positive_int, default=8000,
+                         help="size of a learned vocabulary")  # fmt: skip
+        sub.add_argument("--cased", action="store_true", help="keep case and accents")
+        sub.add_argument("--sequence-length", type=positive_int, default=128)
+        add_training_arguments(sub)
+        if command == "pretrain":
+            sub.add_argument("--corpus", nargs="+", required=True,
+                             help="plain-text files: a sentence or paragraph a line")  # fmt: skip
+            sub.add_argument("--validation-split", type=fraction, default=0.05)
+        else:
+            sub.add_argument("--task", default="sst2", choices=TEXT_DATASETS)
+            sub.add_argument("--data-dir", type=existing_dir,
+                             help="the task's files (SST-2 tsv, aclImdb folders, csv)")  # fmt: skip
+            sub.add_argument(
+                "--init-from",
+                type=existing_dir,
+                help="a pretraining run, keras-hub preset or Hugging Face folder",
+            )
+            sub.add_argument("--validation-split", type=fraction, default=0.1)
+            sub.add_argument("--max-train-examples", type=positive_int)
+            sub.add_argument("--max-test-examples", type=positive_int)
+    return parser.parse_args(argv)
+
+
+def _tokenizer(args, run, texts_or_files, from_files):
+    """The run's tokenizer: a resumed run's, --vocabulary, or one learned from the data."""
+    saved = run.run_dir / "tokenizer"
+    if (run.backup_dir / "training_metadata.json").is_file() and (saved / "vocab.txt").is_file():
+        return WordPieceTokenizer.load(saved)
+    if args.vocabulary:
+        return WordPieceTokenizer(args.vocabulary, lowercase=not args.cased)
+    if from_files:
+        return WordPieceTokenizer.train(texts_or_files, args.vocabulary_size, not args.cased)
+    return WordPieceTokenizer.from_texts(texts_or_files, args.vocabulary_size, not args.cased)
+
+
+def _check_length(args, config):
+    if args.sequence_length > config.max_sequence_length:
+        raise ConfigError(
+            f"--sequence-length {args.sequence_length} exceeds the model's "
+            f"{config.max_sequence_length} positions."
+        )
+
+
+def pretrain(args):
+    recipe = recipe_from_args(PRETRAIN_RECIPE, args)
+    run = TrainingRun(args.output_dir or f"runs/{args.model}_pretrain", seed=args.seed)
+    lines = read_corpus(args.corpus)
+    tokenizer = _tokenizer(args, run, args.corpus, from_files=True)
+    tokenizer.save(run.run_dir / "tokenizer")
+    rows = pack_documents(lines, tokenizer, args.sequence_length)
+    order = np.random.default_rng(args.seed).permutation(len(rows))
+    held_out = max(1, int(round(len(rows) * args.validation_split)))
+    train_rows, validation_rows = rows[order[held_out:]], rows[order[:held_out]]
+    train = masked_lm_dataset(train_rows, tokenizer, batch_size=recipe.batch_size,
+                              training=True, seed=args.seed)  # fmt: skip
+    validation = masked_lm_dataset(validation_rows, tokenizer, batch_size=recipe.batch_size,
+                                   training=False, seed=args.seed)  # fmt: skip
+    with run.scope():
+        model = build_bert_pretrainer(args.model, vocabulary_size=tokenizer.vocabulary_size)
+        _check_length(args, bert_config_of(model))
+        run.compile(model, recipe, steps_per_epoch=len(train_rows) // recipe.batch_size,
+                    loss=masked_lm_loss(), metrics=None, weighted_metrics=["accuracy"])  # fmt: skip
+    run.fit(model, train, validation=validation, epochs=recipe.epochs,
+            verbose=0 if args.quiet else "auto")  # fmt: skip
+    with atomic_path(run.run_dir / "encoder.keras") as tmp:
+        bert_encoder_of(model).save(tmp)
+    metrics = run.finish(model, validation, {
+        "task": "masked_lm", "model": args.model, "epochs": recipe.epochs,
+        "batch_size": recipe.batch_size, "sequence_length": args.sequence_length,
+        "vocabulary_size": tokenizer.vocabulary_size, "corpus": [str(c) for c in args.corpus],
+        "num_train_sequences": int(len(train_rows)),
+        "num_validation_sequences": int(len(validation_rows)), "synthetic": False,
+    })  # fmt: skip
+    metrics["masked_lm_accuracy"] = metrics["test_accuracy"]
+    run.write_metrics(metrics)
+    print(f"masked-LM accuracy {metrics['masked_lm_accuracy']:.4f} on held-out text | "
+          f"{args.model}, {metrics['backend']} | {run.run_dir}")  # fmt: skip
+    return metrics
+
+
+def finetune(args):
+    spec = get_model_spec(args.model)
+    recipe = recipe_from_args(spec.recipe, args)
+    name = Path(args.init_from).name if args.init_from else args.model
+    run = TrainingRun(args.output_dir or f"runs/{name}_{args.task}", seed=args.seed)
+    encoder = tokenizer = None
+    if args.init_from:
+        encoder, tokenizer = load_bert_encoder(args.init_from)
+        if args.vocabulary:
+            tokenizer = WordPieceTokenizer(args.vocabulary, lowercase=not args.cased)
+        if tokenizer is None:
+            raise ConfigError(f"{args.init_from} has no vocabulary; pass --vocabulary vocab.txt.")
+    splits = load_text_classification(
+        args.task, data_dir=args.data_dir, validation_split=args.validation_split,
+        seed=args.seed, max_train_examples=args.max_train_examples,
+        max_test_examples=args.max_test_examples,
+    )  # fmt: skip
+    if encoder is None:
+        tokenizer = _tokenizer(args, run, splits.train_texts, from_files=False)
+        encoder = build_bert(args.model, vocabulary_size=tokenizer.vocabulary_size)
+    config = bert_config_of(encoder)
+    if config.vocabulary_size != tokenizer.vocabulary_size:
+        raise ConfigError(
+            f"The encoder has {config.vocabulary_size} token embeddings but the vocabulary "
+            f"{tokenizer.vocabulary_size} tokens; they must come from the same checkpoint."
+        )
+    _check_length(args, config)
+    tokenizer.save(run.run_dir / "tokenizer")
+    datasets = {
+        split: classification_dataset(
+            getattr(splits, f"{split}_texts"), getattr(splits, f"{split}_labels"), tokenizer,
+            sequence_length=args.sequence_length, batch_size=recipe.batch_size,
+            training=split == "train", seed=args.seed,
+        ) if len(getattr(splits, f"{split}_texts")) else None
+        for split in ("train", "validation", "test")
+    }  # fmt: skip
+    with run.scope():
+        model = build_bert_classifier(encoder, num_classes=splits.num_classes)
+        run.compile(model, recipe, steps_per_epoch=len(splits.train_texts) // recipe.batch_size,
+                    from_logits=True)  # fmt: skip
+    run.fit(model, datasets["train"], validation=datasets["validation"], epochs=recipe.epochs,
+            verbose=0 if args.quiet else "auto")  # fmt: skip
+    metrics = run.finish(model, datasets["test"], {
+        "task": args.task, "model": args.model, "init_from": args.init_from,
+        "epochs": recipe.epochs, "batch_size": recipe.batch_size,
+        "sequence_length": args.sequence_length, "vocabulary_size": tokenizer.vocabulary_size,
+        **splits.describe(),
+    })  # fmt: skip
+    note = " (SYNTHETIC data: meaningless)" if splits.synthetic else ""
+    print(f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on {args.task}, "
+          f"{metrics['backend']} | {run.run_dir}")  # fmt: skip
+    return metrics
+
+
+@exit_on_user_error
+def main(argv=None):
+    args = parse_args(argv)
+    return pretrain(args) if args.command == "pretrain" else finetune(args)
+
+
+if __name__ == "__main__":
+    main()

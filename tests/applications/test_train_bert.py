@@ -1,0 +1,142 @@
+import importlib.util
+import json
+import os
+import sys
+
+import keras
+import pytest
+
+import zoo  # noqa: F401  (registers zoo's layers, which load_model needs)
+from tests.applications.conftest import APPLICATIONS
+from tests.helpers import REPO_ROOT
+
+sys.path.insert(0, os.path.join(REPO_ROOT, "benchmarks"))
+from _synthetic_language import write_language  # noqa: E402
+
+SMALL = ["--sequence-length", "16", "--batch-size", "8", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def language(tmp_path_factory):
+    return write_language(tmp_path_factory.mktemp("language"))
+
+
+def _load_app():
+    path = os.path.join(APPLICATIONS, "train_bert.py")
+    spec = importlib.util.spec_from_file_location("train_bert", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _metrics(folder):
+    return json.loads((folder / "metrics.json").read_text())
+
+
+@pytest.mark.slow
+def test_pretraining_beats_random_initialisation(run_app, language, tmp_path):
+    """Masked-LM pretraining on the unlabelled corpus, then fine-tuning on 48 labelled
+    sentences, classifies sentences of words the fine-tuning never saw; the same model
+    fine-tuned from random initialisation cannot (see benchmarks/_synthetic_language.py)."""
+    pretrained = tmp_path / "pretrain"
+    result = run_app("train_bert.py", "pretrain", "--model", "bert_tiny", "--corpus",
+                     str(language / "corpus.txt"), "--vocabulary", str(language / "vocab.txt"),
+                     "--epochs", "8", "--lr", "1e-3", "--output-dir", str(pretrained),
+                     "--sequence-length", "16", "--batch-size", "32", "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "masked-LM accuracy" in result.stdout
+    pretrain_metrics = _metrics(pretrained)
+    assert pretrain_metrics["masked_lm_accuracy"] > 0.08  # chance is about 1/16
+    for name in ("encoder.keras", "model.keras", "tokenizer/vocab.txt"):
+        assert (pretrained / name).exists(), name
+
+    accuracies = {}
+    for label, init in (("pretrained", ["--init-from", str(pretrained)]),
+                        ("scratch", ["--vocabulary", str(language / "vocab.txt")])):  # fmt: skip
+        out = tmp_path / label
+        result = run_app("train_bert.py", "finetune", "--model", "bert_tiny", "--task", "csv",
+                         "--data-dir", str(language / "task"), *init, "--epochs", "30",
+                         "--lr", "1e-3", "--validation-split", "0", "--output-dir", str(out),
+                         *SMALL)  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+        accuracies[label] = _metrics(out)["test_accuracy"]
+    assert accuracies["pretrained"] >= 0.85, accuracies
+    assert accuracies["scratch"] <= 0.7, accuracies
+
+
+def test_finetune_from_keras_hub_and_hugging_face_folders(run_app, tmp_path, language):
+    keras_hub = pytest.importorskip("keras_hub")
+    transformers = pytest.importorskip("transformers")
+    vocabulary = (language / "vocab.txt").read_text().split()
+    keras_hub.models.BertBackbone(
+        vocabulary_size=len(vocabulary), num_layers=1, num_heads=2, hidden_dim=16,
+        intermediate_dim=32, max_sequence_length=32,
+    ).save_to_preset(str(tmp_path / "kh"))  # fmt: skip
+    (tmp_path / "kh" / "assets" / "tokenizer").mkdir(parents=True)
+    (tmp_path / "kh" / "assets" / "tokenizer" / "vocabulary.txt").write_text("\n".join(vocabulary))
+    config = transformers.BertConfig(
+        vocab_size=len(vocabulary), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=32,
+    )  # fmt: skip
+    transformers.BertForSequenceClassification(config).save_pretrained(tmp_path / "hf")
+    (tmp_path / "hf" / "vocab.txt").write_text("\n".join(vocabulary))
+    for source in ("kh", "hf"):
+        out = tmp_path / f"run_{source}"
+        result = run_app("train_bert.py", "finetune", "--task", "csv", "--data-dir",
+                         str(language / "task"), "--init-from", str(tmp_path / source),
+                         "--epochs", "1", "--output-dir", str(out), *SMALL)  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+        metrics = _metrics(out)
+        assert metrics["vocabulary_size"] == len(vocabulary)
+        assert (out / "tokenizer" / "vocab.txt").is_file()
+        model = keras.saving.load_model(out / "model.keras")
+        assert model.output_shape == (None, 2)
+
+
+def test_finetune_on_synthetic_learns_a_vocabulary(run_app, tmp_path):
+    out = tmp_path / "run"
+    result = run_app("train_bert.py", "finetune", "--task", "synthetic", "--epochs", "1",
+                     "--max-train-examples", "64", "--vocabulary-size", "300",
+                     "--output-dir", str(out), *SMALL)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "SYNTHETIC" in result.stdout
+    metrics = _metrics(out)
+    assert metrics["synthetic"] is True and metrics["backend"] == keras.backend.backend()
+    assert metrics["vocabulary_size"] <= 300
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["finetune", "--task", "mnli"], "argument --task: invalid choice: 'mnli'"),
+        (["finetune", "--model", "bert_huge"], "argument --model: invalid choice: 'bert_huge'"),
+        (["finetune", "--task", "csv"], "needs data_dir (--data-dir)"),
+        (["pretrain", "--corpus", "/no/such/corpus.txt"], "/no/such/corpus.txt does not exist"),
+        (["finetune", "--init-from", "/tmp"], "is neither a zoo pretraining run"),
+        (
+            ["finetune", "--task", "synthetic", "--sequence-length", "1024"],
+            "--sequence-length 1024 exceeds the model's 512 positions",
+        ),
+        (["pretrain"], "the following arguments are required: --corpus"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):
+    app = _load_app()
+    with pytest.raises(SystemExit) as exit_info:
+        app.main([*argv, "--output-dir", str(tmp_path / "run")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert message in err
+
+
+def test_offline_sst2_says_where_to_put_files(run_app, tmp_path):
+    os.environ["TFDS_DATA_DIR"] = str(tmp_path / "tfds")
+    try:
+        result = run_app("train_bert.py", "finetune", "--task", "sst2", "--output-dir",
+                         str(tmp_path / "run"), timeout=120)  # fmt: skip
+    finally:
+        del os.environ["TFDS_DATA_DIR"]
+    assert result.returncode == 2, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: glue/sst2:") and "train.tsv" in last and "--data-dir" in last

@@ -1,0 +1,60 @@
+"""Load a BERT encoder and its tokenizer from whichever kind of folder a user points at.
+
+* a zoo pretraining run folder: `encoder.keras` and `tokenizer/` (as `train_bert.py
+  pretrain` writes them);
+* a keras-hub preset folder: `config.json` of a `BertBackbone`, `model.weights.h5`,
+  `assets/tokenizer/vocabulary.txt`;
+* a Hugging Face checkpoint folder: `config.json` with `"model_type": "bert"`, weights,
+  `vocab.txt`.
+
+Example:
+>>> encoder, tokenizer = load_bert_encoder("runs/pretrain_mini")  # doctest: +SKIP
+"""
+
+import json
+from pathlib import Path
+
+import keras
+
+from zoo.convert.huggingface import from_huggingface
+from zoo.convert.keras_hub import from_keras_hub
+from zoo.data.tokenizer import WordPieceTokenizer
+from zoo.errors import DataSourceError
+
+
+def _keras_hub_lowercase(directory):
+    settings = directory / "tokenizer.json"
+    if settings.is_file():
+        return json.loads(settings.read_text()).get("config", {}).get("lowercase", True)
+    return True
+
+
+def load_bert_encoder(directory, name=None):
+    """(encoder, tokenizer or None) from a zoo run, keras-hub preset or Hugging Face folder."""
+    directory = Path(directory)
+    if (directory / "encoder.keras").is_file():
+        encoder = keras.saving.load_model(directory / "encoder.keras")
+        tokenizer = None
+        if (directory / "tokenizer" / "vocab.txt").is_file():
+            tokenizer = WordPieceTokenizer.load(directory / "tokenizer")
+        return encoder, tokenizer
+    config_file = directory / "config.json"
+    if not config_file.is_file():
+        raise DataSourceError(
+            f"{directory} is neither a zoo pretraining run (encoder.keras), a keras-hub preset "
+            "nor a Hugging Face checkpoint (config.json)."
+        )
+    config = json.loads(config_file.read_text())
+    if "BertBackbone" in str(config.get("class_name", "")):
+        encoder = from_keras_hub(directory, name=name or "bert")
+        vocabulary = directory / "assets" / "tokenizer" / "vocabulary.txt"
+        lowercase = _keras_hub_lowercase(directory)
+    else:
+        encoder = from_huggingface(directory, name=name or "bert")
+        vocabulary = directory / "vocab.txt"
+        settings = directory / "tokenizer_config.json"
+        lowercase = True
+        if settings.is_file():
+            lowercase = json.loads(settings.read_text()).get("do_lower_case", True)
+    tokenizer = WordPieceTokenizer(vocabulary, lowercase) if vocabulary.is_file() else None
+    return encoder, tokenizer
