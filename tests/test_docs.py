@@ -34,3 +34,22 @@ def test_benchmark_table_is_filled():
     start, end = "<!-- train_throughput:start -->", "<!-- train_throughput:end -->"
     table = text.split(start)[1].split(end)[0]
     assert "| `resnet20` | zoo / tensorflow |" in table and "| `cnn` | plain PyTorch |" in table
+
+
+BERT_ROW = re.compile(
+    r"^\| `(?P<name>bert_\w+)` \| (?P<layers>\d+) \| (?P<hidden>\d+) \| (?P<heads>\d+) "
+    r"\| (?P<params>[\d,]+) \| (?P<value>[\d.]+)% "
+)
+
+
+@pytest.mark.parametrize("name", list_models("bert*"))
+def test_bert_page_matches_registry(name):
+    rows = {
+        m["name"]: m
+        for m in map(BERT_ROW.match, (DOCS / "models/bert.md").read_text().splitlines())
+        if m
+    }
+    assert name in rows, f"docs/models/bert.md has no row for {name}"
+    spec, row = get_model_spec(name), rows[name]
+    assert int(row["params"].replace(",", "")) == spec.parameter_count
+    assert float(row["value"]) == spec.reference.value

@@ -10,7 +10,18 @@ __version__ = "0.1.0"
 
 from zoo import layers  # noqa: F401  (registers the serializable layers)
 from zoo.errors import ConfigError, DataSourceError, UnknownModelError, ZooError
-from zoo.models import RESNET_PRESETS, ResNetConfig, build_cnn, build_resnet, build_resnet9
+from zoo.models import (
+    BERT_PRESETS,
+    RESNET_PRESETS,
+    BertConfig,
+    ResNetConfig,
+    build_bert,
+    build_bert_classifier,
+    build_bert_pretrainer,
+    build_cnn,
+    build_resnet,
+    build_resnet9,
+)
 from zoo.registry import (
     ModelSpec,
     ReferenceResult,
@@ -22,6 +33,11 @@ from zoo.registry import (
 )
 
 __all__ = [
+    "BERT_PRESETS",
+    "BertConfig",
+    "build_bert",
+    "build_bert_classifier",
+    "build_bert_pretrainer",
     "RESNET_PRESETS",
     "ConfigError",
     "DataSourceError",

@@ -1,0 +1,90 @@
+"""Time BERT sentence-classification training steps for zoo or keras-hub on one backend.
+
+Prints one JSON line (run by bert_throughput.py).
+"""
+
+import argparse
+import json
+import os
+import resource
+import time
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--backend", required=True)
+parser.add_argument("--implementation", choices=["zoo", "keras_hub"], required=True)
+parser.add_argument("--model", required=True)
+parser.add_argument("--batch-size", type=int, default=16)
+parser.add_argument("--sequence-length", type=int, default=128)
+parser.add_argument("--warmup-steps", type=int, default=3)
+parser.add_argument("--steps", type=int, default=10)
+parser.add_argument("--jit-compile", default="auto", choices=["auto", "true", "false"])
+args = parser.parse_args()
+os.environ["KERAS_BACKEND"] = args.backend
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from zoo.models.bert import BERT_PRESETS  # noqa: E402
+
+
+class StepTimer(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.ends = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.ends.append(time.perf_counter())
+
+
+def build(config):
+    if args.implementation == "zoo":
+        from zoo.models.bert import build_bert_classifier
+
+        return build_bert_classifier(config, num_classes=2)
+    import keras_hub
+
+    backbone = keras_hub.models.BertBackbone(
+        vocabulary_size=config.vocabulary_size, num_layers=config.num_layers,
+        num_heads=config.num_heads, hidden_dim=config.hidden_dim,
+        intermediate_dim=config.intermediate_dim, max_sequence_length=config.max_sequence_length,
+    )  # fmt: skip
+    return keras_hub.models.BertTextClassifier(backbone, num_classes=2, preprocessor=None)
+
+
+def main():
+    keras.utils.set_random_seed(0)
+    config = BERT_PRESETS[args.model]
+    model = build(config)
+    jit = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
+    model.compile(
+        optimizer=keras.optimizers.AdamW(2e-5),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        jit_compile=jit,
+    )
+    total = args.warmup_steps + args.steps
+    n = total * args.batch_size
+    rng = np.random.default_rng(0)
+    features = {
+        "token_ids": rng.integers(1000, config.vocabulary_size, (n, args.sequence_length)),
+        "segment_ids": np.zeros((n, args.sequence_length), "int32"),
+        "padding_mask": np.ones((n, args.sequence_length), "int32"),
+    }
+    features["token_ids"] = features["token_ids"].astype("int32")
+    labels = rng.integers(0, 2, n).astype("int32")
+    timer = StepTimer()
+    model.fit(features, labels, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0,
+              callbacks=[timer])  # fmt: skip
+    timed = timer.ends[args.warmup_steps - 1 :]
+    seconds = timed[-1] - timed[0]
+    steps_per_second = (len(timed) - 1) / seconds
+    print(json.dumps({
+        "steps_per_second": round(steps_per_second, 3),
+        "sequences_per_second": round(steps_per_second * args.batch_size, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "jit_compile": bool(model.jit_compile),
+        "parameters": model.count_params(),
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
