@@ -91,3 +91,14 @@ def test_vocabulary_bias():
     layer.build((None, 3))
     layer.bias.assign(np.array([1.0, 2.0, 3.0], "float32"))
     np.testing.assert_allclose(to_numpy(layer(np.zeros((2, 3), "float32"))), [[1, 2, 3]] * 2)
+
+
+def test_first_token_only_equals_the_full_block_at_position_zero():
+    block = TransformerEncoderBlock(2, 16, dropout=0.1)
+    full = to_numpy(block(X, padding_mask=MASK))
+    first = to_numpy(block(X, padding_mask=MASK, first_token_only=True))
+    assert first.shape == (2, 1, 8)
+    np.testing.assert_allclose(first[:, 0], full[:, 0], atol=1e-5)
+    tokens, mask = keras.Input((None, 8)), keras.Input((None,))
+    symbolic = block(tokens, padding_mask=mask, first_token_only=True)
+    assert tuple(symbolic.shape) == (None, 1, 8)

@@ -108,6 +108,22 @@ def test_classifier_trains_and_reloads(tmp_path):
     )  # fmt: skip
 
 
+def test_classifier_equals_encoder_pooler_and_dense():
+    encoder = build_bert(TINY, name="enc")
+    rng = np.random.default_rng(2)
+    for weight in encoder.weights:  # away from the initial LayerNorm / bias values
+        weight.assign(to_numpy(weight) + rng.normal(0, 0.3, weight.shape).astype("float32"))
+    classifier = build_bert_classifier(encoder, num_classes=3)
+    assert bert_config_of(classifier) == TINY
+    inputs = _inputs()
+    pooled = to_numpy(encoder(inputs)["pooled_output"])
+    logits = classifier.get_layer("enc_classifier_logits")
+    expected = pooled @ to_numpy(logits.kernel) + to_numpy(logits.bias)
+    np.testing.assert_allclose(to_numpy(classifier(inputs)), expected, atol=1e-5)
+    # Its last block computes the pooled position only.
+    assert classifier.get_layer("enc_block1").output.shape[1] == 1
+
+
 def test_pretrainer_head_is_tied_to_the_token_embedding(tmp_path):
     pretrainer = build_bert_pretrainer(TINY)
     inputs = {**_inputs(), "mask_positions": np.array([[1, 3], [0, 6]], "int32")}

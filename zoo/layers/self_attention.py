@@ -67,8 +67,10 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         self.output_dense.build((*input_shape[:-1], self.num_heads, self.head_dim))
         self.dropout_layer = keras.layers.Dropout(self.attention_dropout, dtype=self.dtype_policy)
 
-    def call(self, inputs, padding_mask=None, training=None):
-        query = self.query_dense(inputs)
+    def call(self, inputs, padding_mask=None, training=None, first_token_only=False):
+        """`first_token_only=True` attends from the first position alone (all keys still
+        count): output `(batch, 1, width)`, for models that read only that position."""
+        query = self.query_dense(inputs[:, :1, :] if first_token_only else inputs)
         key = self.key_dense(inputs)
         value = self.value_dense(inputs)
         mask = None
@@ -90,8 +92,10 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         weights = self.dropout_layer(weights, training=training)
         return ops.einsum("bnts,bsnh->btnh", weights, value)
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
+    def compute_output_spec(self, inputs, padding_mask=None, training=None,
+                            first_token_only=False):  # fmt: skip
+        shape = (inputs.shape[0], 1, inputs.shape[-1]) if first_token_only else inputs.shape
+        return keras.KerasTensor(shape, dtype=self.compute_dtype)
 
     def get_config(self):
         config = super().get_config()

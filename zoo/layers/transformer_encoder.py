@@ -79,14 +79,23 @@ class TransformerEncoderBlock(keras.layers.Layer):
         )
         self.output_norm.build(input_shape)
 
-    def call(self, inputs, padding_mask=None, training=None):
-        attended = self.attention(inputs, padding_mask=padding_mask, training=training)
-        x = self.attention_norm(inputs + self.attention_dropout_layer(attended, training=training))
+    def call(self, inputs, padding_mask=None, training=None, first_token_only=False):
+        """`first_token_only=True` computes the block's output at the first position only
+        (attending over the whole sequence): the same values there, for a fraction of the
+        work, when nothing reads the other positions (BERT's pooled classification)."""
+        attended = self.attention(
+            inputs, padding_mask=padding_mask, training=training, first_token_only=first_token_only
+        )
+        residual = inputs[:, :1, :] if first_token_only else inputs
+        attended = self.attention_dropout_layer(attended, training=training)
+        x = self.attention_norm(residual + attended)
         hidden = self.output_dense(self.intermediate_dense(x))
         return self.output_norm(x + self.output_dropout_layer(hidden, training=training))
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
+    def compute_output_spec(self, inputs, padding_mask=None, training=None,
+                            first_token_only=False):  # fmt: skip
+        shape = (inputs.shape[0], 1, inputs.shape[-1]) if first_token_only else inputs.shape
+        return keras.KerasTensor(shape, dtype=self.compute_dtype)
 
     def get_config(self):
         config = super().get_config()

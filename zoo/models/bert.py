@@ -118,8 +118,12 @@ def _bert_inputs():
     }
 
 
-def _encode(config, inputs, name, dtype):
-    """Build the encoder's layers on `inputs`; return (sequence, pooled, token_embedding)."""
+def _encode(config, inputs, name, dtype, pooled_only=False):
+    """Build the encoder's layers on `inputs`; return (sequence, pooled, token_embedding).
+
+    With `pooled_only`, the last block computes the first position only (all a pooled
+    classifier reads), and `sequence` has length 1.
+    """
     token_embedding = ReversibleEmbedding(
         config.vocabulary_size, config.hidden_dim, embeddings_initializer=_initializer(config),
         dtype=dtype, name=f"{name}_token_embedding",
@@ -139,12 +143,14 @@ def _encode(config, inputs, name, dtype):
     )(x)
     x = keras.layers.Dropout(config.dropout, dtype=dtype, name=f"{name}_embeddings_dropout")(x)
     for i in range(config.num_layers):
+        last = i == config.num_layers - 1
         x = TransformerEncoderBlock(
             config.num_heads, config.intermediate_dim, activation=config.activation,
             dropout=config.dropout, attention_dropout=config.attention_dropout,
             layer_norm_epsilon=config.layer_norm_epsilon, kernel_initializer=_initializer(config),
             dtype=dtype, name=f"{name}_block{i}",
-        )(x, padding_mask=inputs["padding_mask"])  # fmt: skip
+        )(x, padding_mask=inputs["padding_mask"],
+          first_token_only=pooled_only and last)  # fmt: skip
     first_token = x[:, 0, :]  # the [CLS] position
     pooled = keras.layers.Dense(
         config.hidden_dim, activation="tanh", kernel_initializer=_initializer(config),
@@ -178,11 +184,17 @@ def build_bert(preset="bert_tiny", *, vocabulary_size=None, max_sequence_length=
 
 
 def build_bert_classifier(backbone="bert_tiny", num_classes=2, *, dropout=0.1,
-                          classifier_activation=None, name=None, **backbone_kwargs):  # fmt: skip
+                          classifier_activation=None, dtype=None, name=None,
+                          **config_overrides):  # fmt: skip
     """BERT with dropout and a dense layer on the pooled output, for sentence classification.
 
     `backbone` is a preset name, a `BertConfig`, or an encoder from `build_bert` (for
-    instance with imported or pretrained weights). The output is logits by default.
+    instance with imported or pretrained weights), whose weights are copied in. The output is
+    logits by default.
+
+    The classifier reads only the pooled first position, so its last transformer block
+    computes that position alone (attending over the whole sequence): the same logits as
+    encoder + pooler + dense, with about a fifth less work for a 4-layer model.
 
     Example:
     >>> classifier = build_bert_classifier("bert_tiny", num_classes=2)
@@ -191,18 +203,26 @@ def build_bert_classifier(backbone="bert_tiny", num_classes=2, *, dropout=0.1,
     """
     check_positive_int("build_bert_classifier: num_classes", num_classes)
     check_fraction("build_bert_classifier: dropout", dropout)
-    if not isinstance(backbone, keras.Model):
-        backbone = build_bert(backbone, **backbone_kwargs)
-    name = name or f"{backbone.name}_classifier"
+    source = backbone if isinstance(backbone, keras.Model) else None
+    if source is not None:
+        config = bert_config_of(source).replace(**config_overrides)
+        prefix = source.name
+    else:
+        config = resolve_bert_config(backbone, **config_overrides)
+        prefix = backbone if isinstance(backbone, str) else "bert"
+    name = name or f"{prefix}_classifier"
     inputs = _bert_inputs()
-    pooled = backbone(inputs)["pooled_output"]
+    _, pooled, _ = _encode(config, inputs, prefix, dtype, pooled_only=True)
     x = keras.layers.Dropout(dropout, name=f"{name}_dropout")(pooled)
     x = keras.layers.Dense(
         num_classes, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02),
-        name=f"{name}_logits",
+        dtype=dtype, name=f"{name}_logits",
     )(x)  # fmt: skip
     outputs = keras.layers.Activation(classifier_activation, dtype="float32", name="predictions")(x)
-    return keras.Model(inputs, outputs, name=name)
+    model = keras.Model(inputs, outputs, name=name)
+    if source is not None:
+        copy_weights_by_layer_name(source, model)
+    return model
 
 
 def build_bert_pretrainer(preset="bert_tiny", *, dtype=None, name=None, **config_overrides):
@@ -234,9 +254,17 @@ def build_bert_pretrainer(preset="bert_tiny", *, dtype=None, name=None, **config
     return keras.Model(inputs, logits, name=f"{name}_pretrainer")
 
 
+def _prefix_of(model):
+    """The name prefix of the BERT layers in `model` (its token embedding's)."""
+    for layer in model.layers:
+        if isinstance(layer, ReversibleEmbedding) and layer.name.endswith("_token_embedding"):
+            return layer.name.removesuffix("_token_embedding")
+    raise ConfigError(f"{model.name!r} is not a zoo BERT model (no token embedding).")
+
+
 def bert_config_of(model):
-    """The `BertConfig` of an encoder or pretrainer built by this module (from its layers)."""
-    prefix = model.name.removesuffix("_pretrainer")
+    """The `BertConfig` of a zoo BERT encoder, classifier or pretrainer (from its layers)."""
+    prefix = _prefix_of(model)
     try:
         tokens = model.get_layer(f"{prefix}_token_embedding")
         positions = model.get_layer(f"{prefix}_position_embedding")
@@ -287,7 +315,7 @@ def bert_encoder_of(pretrainer):
     pretraining does not train, keeps its fresh initialisation until fine-tuning).
     """
     config = bert_config_of(pretrainer)
-    encoder = build_bert(config, name=pretrainer.name.removesuffix("_pretrainer"))
+    encoder = build_bert(config, name=_prefix_of(pretrainer))
     copy_weights_by_layer_name(pretrainer, encoder)
     return encoder
 

@@ -1,0 +1,147 @@
+"""BERT fine-tuning throughput: zoo on each backend beside keras-hub and Hugging Face.
+
+`bert_mini` and `bert_small` sentence classifiers train on fixed batches (16 sequences of
+128 tokens, float32, AdamW) in zoo (`build_bert_classifier`) and keras-hub
+(`BertTextClassifier`) on each Keras backend, and in Hugging Face `transformers`
+(`BertForSequenceClassification`, SDPA attention) in plain PyTorch; each configuration in its
+own process, one after another. Results go to `benchmarks/results/bert_throughput.csv` and
+into the table of `docs/models/bert.md`, with the achieved GFLOP/s against this machine's
+measured matmul roof (about 170 GFLOP/s, `../shared/REFERENCES.md`).
+
+    python benchmarks/bert_throughput.py
+    python benchmarks/bert_throughput.py --models bert_mini --steps 5
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from zoo.models.bert import BERT_PRESETS  # noqa: E402
+
+RESULTS = HERE / "results" / "bert_throughput.csv"
+DOCS = HERE.parent / "docs" / "models" / "bert.md"
+MARKERS = ("<!-- bert_throughput:start -->", "<!-- bert_throughput:end -->")
+ROOF_GFLOPS = 170.0  # numpy float32 matmul on this machine (REFERENCES.md)
+
+CONFIGURATIONS = [
+    (f"{implementation} / {backend}",
+     ["_bert_keras_worker.py", "--implementation", implementation, "--backend", backend])
+    for implementation in ("zoo", "keras_hub")
+    for backend in ("tensorflow", "jax", "torch")
+] + [("transformers / PyTorch", ["_bert_hf_reference.py"])]  # fmt: skip
+
+
+def training_flops(config, sequence_length, pooled_only):
+    """Matmul FLOPs of one training step per sequence (backward = 2 x forward).
+
+    Per token and layer: Q, K, V and output projections (8h^2), the feed-forward network
+    (4hi) and attention (4Th). `pooled_only`: the last layer computes the first position
+    only (keys and values still for every token), as zoo's classifier does.
+    """
+    h, i, t = config.hidden_dim, config.intermediate_dim, sequence_length
+    layer = t * (8 * h * h + 4 * h * i + 4 * t * h)
+    last = t * 4 * h * h + (4 * h * h + 4 * h * i + 4 * t * h) if pooled_only else layer
+    forward = (config.num_layers - 1) * layer + last + 2 * h * h
+    return 3 * forward
+
+
+def run_one(command, model, args):
+    argv = [sys.executable, str(HERE / command[0]), *command[1:], "--model", model,
+            "--batch-size", str(args.batch_size), "--sequence-length", str(args.sequence_length),
+            "--steps", str(args.steps), "--warmup-steps", str(args.warmup_steps)]  # fmt: skip
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=3600)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def markdown_table(rows):
+    lines = [
+        "| model | implementation | sequences/s | steps/s | vs fastest reference "
+        "| GFLOP/s (share of roof) | peak memory (MB) |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        gflops = float(row["achieved_gflops"])
+        speed, steps = float(row["sequences_per_second"]), float(row["steps_per_second"])
+        relative = float(row["relative_to_fastest_reference"])
+        lines.append(
+            f"| `{row['model']}` | {row['implementation']} | {speed:.1f} | {steps:.2f} "
+            f"| {relative:.2f}x | {gflops:.0f} ({gflops / ROOF_GFLOPS:.0%}) "
+            f"| {row['peak_rss_mb']} |"
+        )
+    first = rows[0]
+    lines += ["", f"Measured {first['date']} on {first['machine']}: batch {first['batch_size']} "
+              f"x {first['sequence_length']} tokens, float32, AdamW, {first['steps']} timed steps "
+              f"after {first['warmup_steps']} warm-up steps."]  # fmt: skip
+    return "\n".join(lines)
+
+
+def update_docs(table):
+    text = DOCS.read_text()
+    start, end = MARKERS
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    DOCS.write_text(f"{head}{start}\n{table}\n{end}{tail}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", nargs="+", default=["bert_mini", "bert_small"])
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--sequence-length", type=int, default=128)
+    parser.add_argument("--steps", type=int, default=15)
+    parser.add_argument("--warmup-steps", type=int, default=3)
+    parser.add_argument("--no-docs", action="store_true")
+    args = parser.parse_args()
+
+    machine = f"{os.cpu_count()} cores"
+    rows = []
+    for model in args.models:
+        config = BERT_PRESETS[model]
+        measured = []
+        for label, command in CONFIGURATIONS:
+            result = run_one(command, model, args)
+            pooled_only = label.startswith("zoo")
+            flops = training_flops(config, args.sequence_length, pooled_only)
+            result["achieved_gflops"] = result["sequences_per_second"] * flops / 1e9
+            print(f"{model:10s} {label:24s} {result['sequences_per_second']:7.1f} seq/s "
+                  f"{result['achieved_gflops']:6.1f} GFLOP/s", flush=True)  # fmt: skip
+            measured.append((label, result))
+        fastest = max(
+            r["sequences_per_second"] for label, r in measured if not label.startswith("zoo")
+        )
+        for label, result in measured:
+            rows.append({
+                "model": model, "implementation": label,
+                "sequences_per_second": result["sequences_per_second"],
+                "steps_per_second": result["steps_per_second"],
+                "relative_to_fastest_reference": round(result["sequences_per_second"] / fastest, 3),
+                "achieved_gflops": round(result["achieved_gflops"], 1),
+                "peak_rss_mb": result["peak_rss_mb"], "jit_compile": result["jit_compile"],
+                "batch_size": args.batch_size, "sequence_length": args.sequence_length,
+                "steps": args.steps, "warmup_steps": args.warmup_steps,
+                "date": datetime.date.today().isoformat(), "machine": machine,
+            })  # fmt: skip
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with open(RESULTS, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {RESULTS}")
+    if not args.no_docs:
+        with open(RESULTS, newline="") as handle:
+            update_docs(markdown_table(list(csv.DictReader(handle))))
+        print(f"updated {DOCS}")
+
+
+if __name__ == "__main__":
+    main()
