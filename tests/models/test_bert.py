@@ -182,3 +182,13 @@ def test_reload_in_fresh_process(tmp_path):
         key = "sequence_output" if isinstance(output, dict) else None
         cases.append((path, inputs, to_numpy(output[key] if key else output), key))
     assert_reloads_in_fresh_process(cases, tmp_path)
+
+
+def test_mixed_precision_keeps_outputs_in_float32():
+    classifier = build_bert_classifier(TINY, num_classes=2, dtype="mixed_bfloat16")
+    outputs = classifier(_inputs())
+    assert keras.backend.standardize_dtype(outputs.dtype) == "float32"
+    assert np.isfinite(to_numpy(outputs)).all()
+    block = classifier.get_layer("bert_block0")
+    assert keras.backend.standardize_dtype(block.attention.query_dense.kernel.dtype) == "float32"
+    assert block.compute_dtype == "bfloat16"
