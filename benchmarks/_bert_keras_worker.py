@@ -7,7 +7,6 @@ import argparse
 import json
 import os
 import resource
-import time
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--backend", required=True)
@@ -23,17 +22,9 @@ os.environ["KERAS_BACKEND"] = args.backend
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _harness import make_step_timer  # noqa: E402
 
 from zoo.models.bert import BERT_PRESETS  # noqa: E402
-
-
-class StepTimer(keras.callbacks.Callback):
-    def __init__(self):
-        super().__init__()
-        self.ends = []
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.ends.append(time.perf_counter())
 
 
 def build(config):
@@ -71,7 +62,7 @@ def main():
     }
     features["token_ids"] = features["token_ids"].astype("int32")
     labels = rng.integers(0, 2, n).astype("int32")
-    timer = StepTimer()
+    timer = make_step_timer()
     model.fit(features, labels, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0,
               callbacks=[timer])  # fmt: skip
     timed = timer.ends[args.warmup_steps - 1 :]

@@ -9,7 +9,6 @@ import json
 import os
 import resource
 import sys
-import time
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--backend", required=True)
@@ -26,19 +25,11 @@ os.environ["KERAS_BACKEND"] = args.backend
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _harness import make_step_timer  # noqa: E402
 
 import zoo  # noqa: E402
 
 keras.config.set_image_data_format(args.data_format)
-
-
-class StepTimer(keras.callbacks.Callback):
-    def __init__(self):
-        super().__init__()
-        self.ends = []
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.ends.append(time.perf_counter())
 
 
 def main():
@@ -60,7 +51,7 @@ def main():
     rng = np.random.default_rng(0)
     images = rng.normal(size=(total * args.batch_size, *shape)).astype("float32")
     labels = rng.integers(0, 10, size=(total * args.batch_size,)).astype("int32")
-    timer = StepTimer()
+    timer = make_step_timer()
     if args.input == "tf.data":
         import tensorflow as tf
 

@@ -13,15 +13,15 @@ measured matmul roof (about 170 GFLOP/s, `../shared/REFERENCES.md`).
 """
 
 import argparse
-import csv
 import datetime
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _harness import run_worker, save_results  # noqa: E402
+
 sys.path.insert(0, str(HERE.parent))
 from zoo.models.bert import BERT_PRESETS  # noqa: E402
 
@@ -53,14 +53,9 @@ def training_flops(config, sequence_length, pooled_only):
 
 
 def run_one(command, model, args):
-    argv = [sys.executable, str(HERE / command[0]), *command[1:], "--model", model,
-            "--batch-size", str(args.batch_size), "--sequence-length", str(args.sequence_length),
-            "--steps", str(args.steps), "--warmup-steps", str(args.warmup_steps)]  # fmt: skip
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=3600)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_worker([HERE / command[0], *command[1:], "--model", model,
+                       "--batch-size", args.batch_size, "--sequence-length", args.sequence_length,
+                       "--steps", args.steps, "--warmup-steps", args.warmup_steps])  # fmt: skip
 
 
 def markdown_table(rows):
@@ -83,14 +78,6 @@ def markdown_table(rows):
               f"x {first['sequence_length']} tokens, float32, AdamW, {first['steps']} timed steps "
               f"after {first['warmup_steps']} warm-up steps."]  # fmt: skip
     return "\n".join(lines)
-
-
-def update_docs(table):
-    text = DOCS.read_text()
-    start, end = MARKERS
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    DOCS.write_text(f"{head}{start}\n{table}\n{end}{tail}")
 
 
 def main():
@@ -131,16 +118,7 @@ def main():
                 "steps": args.steps, "warmup_steps": args.warmup_steps,
                 "date": datetime.date.today().isoformat(), "machine": machine,
             })  # fmt: skip
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with open(RESULTS, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {RESULTS}")
-    if not args.no_docs:
-        with open(RESULTS, newline="") as handle:
-            update_docs(markdown_table(list(csv.DictReader(handle))))
-        print(f"updated {DOCS}")
+    save_results(rows, RESULTS, DOCS, MARKERS, markdown_table, update_docs=not args.no_docs)
 
 
 if __name__ == "__main__":

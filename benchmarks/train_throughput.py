@@ -10,16 +10,16 @@ into the table of `docs/benchmarks.md`.
 """
 
 import argparse
-import csv
 import datetime
-import json
 import os
 import platform
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _harness import run_worker, save_results  # noqa: E402
+
 RESULTS = HERE / "results" / "train_throughput.csv"
 DOCS = HERE.parent / "docs" / "benchmarks.md"
 MARKERS = ("<!-- train_throughput:start -->", "<!-- train_throughput:end -->")
@@ -40,14 +40,9 @@ REFERENCE = "plain PyTorch"
 
 
 def run_one(command, model, args):
-    argv = [sys.executable, str(HERE / command[0]), *command[1:], "--model", model,
-            "--batch-size", str(args.batch_size), "--steps", str(args.steps),
-            "--warmup-steps", str(args.warmup_steps)]  # fmt: skip
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=1800)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_worker([HERE / command[0], *command[1:], "--model", model,
+                       "--batch-size", args.batch_size, "--steps", args.steps,
+                       "--warmup-steps", args.warmup_steps])  # fmt: skip
 
 
 def markdown_table(rows):
@@ -70,16 +65,6 @@ def markdown_table(rows):
         f"{first['steps']} timed steps after {first['warmup_steps']} warm-up steps."
     )
     return "\n".join(lines)
-
-
-def update_docs(table):
-    text = DOCS.read_text()
-    start, end = MARKERS
-    if start not in text or end not in text:
-        raise RuntimeError(f"{DOCS} lacks the markers {MARKERS}")
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    DOCS.write_text(f"{head}{start}\n{table}\n{end}{tail}")
 
 
 def main():
@@ -113,16 +98,7 @@ def main():
                 "peak_rss_mb": result["peak_rss_mb"], "jit_compile": result["jit_compile"],
                 "parameters": result["parameters"], "date": date, "machine": machine,
             })  # fmt: skip
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with open(RESULTS, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {RESULTS}")
-    if not args.no_docs:
-        with open(RESULTS, newline="") as handle:
-            update_docs(markdown_table(list(csv.DictReader(handle))))
-        print(f"updated {DOCS}")
+    save_results(rows, RESULTS, DOCS, MARKERS, markdown_table, update_docs=not args.no_docs)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,10 @@
+import importlib.util
+import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import keras
 import pytest
@@ -34,3 +38,38 @@ def run_app():
         )
 
     return run
+
+
+def _epochs_backed_up(metadata):
+    try:
+        return json.loads(metadata.read_text()).get("epoch", 0)
+    except (OSError, ValueError):  # not written yet, or caught mid-write
+        return 0
+
+
+def kill_after_epochs(command, run_dir, epochs, timeout=300):
+    """Start `command`, SIGKILL it once its backup holds `epochs` finished epochs; return
+    the epoch count the backup holds after the kill (what a rerun resumes from)."""
+    metadata = run_dir / "backup" / "training_metadata.json"
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if _epochs_backed_up(metadata) >= epochs:
+                break
+            time.sleep(0.02)
+        assert process.poll() is None, "training finished before it could be killed"
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+    assert not (run_dir / "metrics.json").exists()
+    return json.loads(metadata.read_text())["epoch"]
+
+
+def load_app(script):
+    """Import an application script as a module (its `main(argv)` runs in this process)."""
+    spec = importlib.util.spec_from_file_location(script.removesuffix(".py"),
+                                                  os.path.join(APPLICATIONS, script))  # fmt: skip
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,4 +1,3 @@
-import importlib.util
 import json
 import os
 import sys
@@ -7,7 +6,7 @@ import keras
 import pytest
 
 import zoo  # noqa: F401  (registers zoo's layers, which load_model needs)
-from tests.applications.conftest import APPLICATIONS
+from tests.applications.conftest import app_command, kill_after_epochs, load_app
 from tests.helpers import REPO_ROOT
 
 sys.path.insert(0, os.path.join(REPO_ROOT, "benchmarks"))
@@ -19,14 +18,6 @@ SMALL = ["--sequence-length", "16", "--batch-size", "8", "--quiet"]
 @pytest.fixture(scope="module")
 def language(tmp_path_factory):
     return write_language(tmp_path_factory.mktemp("language"))
-
-
-def _load_app():
-    path = os.path.join(APPLICATIONS, "train_bert.py")
-    spec = importlib.util.spec_from_file_location("train_bert", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _metrics(folder):
@@ -105,6 +96,24 @@ def test_finetune_on_synthetic_learns_a_vocabulary(run_app, tmp_path):
     assert metrics["vocabulary_size"] <= 300
 
 
+def test_killed_pretraining_resumes_with_its_tokenizer(language, tmp_path):
+    import subprocess
+
+    out = tmp_path / "run"
+    command = app_command("train_bert.py", "pretrain", "--model", "bert_tiny", "--corpus",
+                          str(language / "corpus.txt"), "--vocabulary-size", "100",
+                          "--epochs", "6", "--output-dir", str(out), "--sequence-length", "16",
+                          "--batch-size", "64", "--quiet")  # fmt: skip
+    killed_at = kill_after_epochs(command, out, epochs=1)
+    vocabulary = (out / "tokenizer" / "vocab.txt").read_text()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Resuming from epoch {killed_at}" in result.stdout
+    assert (out / "tokenizer" / "vocab.txt").read_text() == vocabulary
+    metrics = _metrics(out)
+    assert metrics["resumed_from_epoch"] == killed_at and metrics["epochs"] == 6
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -121,7 +130,7 @@ def test_finetune_on_synthetic_learns_a_vocabulary(run_app, tmp_path):
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):
-    app = _load_app()
+    app = load_app("train_bert.py")
     with pytest.raises(SystemExit) as exit_info:
         app.main([*argv, "--output-dir", str(tmp_path / "run")])
     assert exit_info.value.code == 2

@@ -1,29 +1,17 @@
 import csv
-import importlib.util
 import json
 import os
-import signal
 import subprocess
-import time
 
 import keras
 import numpy as np
 import pytest
 
-from tests.applications.conftest import APPLICATIONS, app_command
+from tests.applications.conftest import app_command, kill_after_epochs, load_app
 from tests.data.fake_files import write_cifar
 
 SMOKE = ["--dataset", "synthetic", "--max-train-examples", "128", "--max-test-examples", "64",
          "--batch-size", "32", "--quiet"]  # fmt: skip
-
-
-def _load_app():
-    spec = importlib.util.spec_from_file_location(
-        "train_cifar", os.path.join(APPLICATIONS, "train_cifar.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_end_to_end_on_synthetic_data(run_app, tmp_path):
@@ -80,33 +68,11 @@ def _history_epochs(folder):
         return [int(row["epoch"]) for row in csv.DictReader(handle)]
 
 
-def _epochs_backed_up(metadata):
-    try:
-        return json.loads(metadata.read_text()).get("epoch", 0)
-    except (OSError, ValueError):  # not written yet, or caught mid-write
-        return 0
-
-
 def test_killed_run_resumes_with_the_same_command(tmp_path):
     out = tmp_path / "run"
-    command = app_command(
-        "train_cifar.py", "--model", "cnn", "--epochs", "40", "--output-dir", str(out), *SMOKE
-    )
-    metadata = out / "backup" / "training_metadata.json"
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 300
-    try:
-        while time.monotonic() < deadline and process.poll() is None:
-            if _epochs_backed_up(metadata) >= 2:
-                break
-            time.sleep(0.02)
-        assert process.poll() is None, "training finished before it could be killed"
-        process.send_signal(signal.SIGKILL)
-    finally:
-        process.wait()
-    assert not (out / "metrics.json").exists()
-    killed_at = json.loads(metadata.read_text())["epoch"]
-
+    command = app_command("train_cifar.py", "--model", "cnn", "--epochs", "40",
+                          "--output-dir", str(out), *SMOKE)  # fmt: skip
+    killed_at = kill_after_epochs(command, out, epochs=2)
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"Resuming from epoch {killed_at}" in result.stdout
@@ -130,7 +96,7 @@ def test_killed_run_resumes_with_the_same_command(tmp_path):
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):
-    app = _load_app()
+    app = load_app("train_cifar.py")
     with pytest.raises(SystemExit) as exit_info:
         app.main([*argv, "--output-dir", str(tmp_path / "run")])
     assert exit_info.value.code == 2

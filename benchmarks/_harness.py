@@ -1,0 +1,56 @@
+"""What the benchmark scripts share: running a worker, saving the CSV, updating the docs."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+
+def run_worker(argv, timeout=3600):
+    """Run a worker script (`argv` = [script path, args...]); return its last JSON line."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    result = subprocess.run([sys.executable, *map(str, argv)], capture_output=True, text=True,
+                            env=env, timeout=timeout)  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, argv))} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def save_results(rows, results_path, docs_path, markers, markdown_table, update_docs=True):
+    """Write `rows` as CSV; put `markdown_table(rows read back)` between `markers` in the docs."""
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(results_path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {results_path}")
+    if not update_docs:
+        return
+    with open(results_path, newline="") as handle:
+        table = markdown_table(list(csv.DictReader(handle)))
+    text = docs_path.read_text()
+    start, end = markers
+    if start not in text or end not in text:
+        raise RuntimeError(f"{docs_path} lacks the markers {markers}")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    docs_path.write_text(f"{head}{start}\n{table}\n{end}{tail}")
+    print(f"updated {docs_path}")
+
+
+def make_step_timer():
+    """A Keras callback recording the time each `fit` step (or group of steps) ends."""
+    import time
+
+    import keras
+
+    class StepTimer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.ends = []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.ends.append(time.perf_counter())
+
+    return StepTimer()
