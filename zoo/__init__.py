@@ -19,6 +19,8 @@ from zoo.models import (
     build_bert_classifier,
     build_bert_pretrainer,
     build_cnn,
+    build_lstm_classifier,
+    build_lstm_forecaster,
     build_resnet,
     build_resnet9,
 )
@@ -47,6 +49,8 @@ __all__ = [
     "UnknownModelError",
     "ZooError",
     "build_cnn",
+    "build_lstm_classifier",
+    "build_lstm_forecaster",
     "build_resnet",
     "build_resnet9",
     "create_model",

@@ -65,6 +65,7 @@ _REGISTRY: dict[str, ModelSpec] = {}
 
 def register_model(
     name,
+    /,
     *,
     task,
     input_shape,
@@ -74,7 +75,8 @@ def register_model(
     description=None,
     **defaults,
 ):
-    """Decorator registering `builder` under `name`; `defaults` are its keyword arguments.
+    """Decorator registering `builder` under `name`; `defaults` are its keyword arguments
+    (`name=` among them, to name the Keras model after the registered name).
 
     Example:
     >>> @register_model("tiny_mlp", task="tabular", input_shape=(4,), parameter_count=10)

@@ -9,6 +9,7 @@ from zoo.models.bert import (
     build_bert_pretrainer,
 )
 from zoo.models.cnn import build_cnn
+from zoo.models.lstm import build_lstm_classifier, build_lstm_forecaster
 from zoo.models.resnet import RESNET_PRESETS, ResNetConfig, build_resnet
 from zoo.models.resnet9 import build_resnet9
 
@@ -22,6 +23,8 @@ __all__ = [
     "build_bert_classifier",
     "build_bert_pretrainer",
     "build_cnn",
+    "build_lstm_classifier",
+    "build_lstm_forecaster",
     "build_resnet",
     "build_resnet9",
 ]

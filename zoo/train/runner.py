@@ -70,14 +70,18 @@ class TrainingRun:
         return self.run_dir / "backup"
 
     def compile(self, model, recipe, *, steps_per_epoch, from_logits=False, loss=None,
-                metrics=("accuracy",), weighted_metrics=None):  # fmt: skip
+                metrics=("accuracy",), weighted_metrics=None, monitor="accuracy",
+                monitor_mode="max"):  # fmt: skip
         """Compile `model` with `recipe`'s optimizer and schedule.
 
         The loss defaults to classification cross-entropy (with the recipe's label
         smoothing); pass `loss` and `weighted_metrics` for other objectives (masked-LM
-        training weights both by the masking's `mask_weights`).
+        training weights both by the masking's `mask_weights`). `monitor` is the metric
+        (validation's, when there is validation data) that picks `best.keras`; `monitor_mode`
+        says whether higher ("max") or lower ("min") is better.
         """
         self.recipe = recipe
+        self.monitor, self.monitor_mode = monitor, monitor_mode
         model.compile(
             optimizer=build_optimizer(recipe, steps_per_epoch * recipe.epochs),
             loss=loss if loss is not None else classification_loss(recipe, from_logits),
@@ -94,14 +98,15 @@ class TrainingRun:
         return 0
 
     def callbacks(self, validation):
-        monitor = "val_accuracy" if validation is not None else "accuracy"
+        monitor = f"val_{self.monitor}" if validation is not None else self.monitor
         self._meter = ThroughputMeter(self.recipe.batch_size)
         return [
             # The log row of an epoch is written before its backup, so a kill in between
             # repeats that row (trimmed on resume) rather than losing it.
             keras.callbacks.CSVLogger(str(self.run_dir / "history.csv"), append=True),
             keras.callbacks.BackupAndRestore(str(self.backup_dir), double_checkpoint=True),
-            BestModelCheckpoint(self.run_dir / "best.keras", monitor=monitor),
+            BestModelCheckpoint(self.run_dir / "best.keras", monitor=monitor,
+                                mode=self.monitor_mode),  # fmt: skip
             keras.callbacks.TensorBoard(str(self.run_dir / "logs")),
             self._meter,
         ]

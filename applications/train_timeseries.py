@@ -1,0 +1,140 @@
+"""Train an LSTM forecaster on a CSV time series; report test MAE and RMSE beside baselines.
+
+    python applications/train_timeseries.py --csv jena_climate_2009_2016.csv \\
+        --target "T (degC)" --features "p (mbar)" "rh (%)" --window 72 --horizon 12
+    python applications/train_timeseries.py --backend torch --csv load.csv --target load \\
+        --window 48 --horizon 24 --season 24
+
+Rows are split in time order (train, then validation, then test); the normalisation is fitted
+on the training rows only. Errors are in the target's own units, beside the naive forecast
+(the last value, repeated) and the seasonal-naive one (the value one season earlier; the season
+is `--season`, else the strongest autocorrelation peak of the training rows) on the same test
+windows. Rerunning the same command after a kill resumes the run.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _backend import select_backend  # noqa: E402
+
+select_backend()
+
+import keras  # noqa: E402
+
+from zoo import get_model_spec, list_models  # noqa: E402
+from zoo._cli import OneLineArgumentParser, exit_on_user_error, fraction, positive_int  # noqa: E402
+from zoo.data.timeseries import (  # noqa: E402
+    SeriesSplits,
+    actual_values,
+    estimate_season,
+    forecast_errors,
+    load_series,
+    naive_forecasts,
+)
+from zoo.errors import DataSourceError  # noqa: E402
+from zoo.train import TrainingRun  # noqa: E402
+from zoo.train.arguments import add_training_arguments, recipe_from_args  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = OneLineArgumentParser(prog="train_timeseries.py",
+                                   description=__doc__.split("\n")[0])  # fmt: skip
+    parser.add_argument("--model", default="lstm_forecaster",
+                        choices=list_models(task="time_series_forecasting"))  # fmt: skip
+    parser.add_argument("--csv", required=True,
+                        help="a CSV file with a header, or 'synthetic'")  # fmt: skip
+    parser.add_argument("--target", required=True, help="the column to forecast")
+    parser.add_argument("--features", nargs="+", default=[],
+                        help="more input columns (the target is always an input)")  # fmt: skip
+    parser.add_argument("--window", type=positive_int, default=24, help="past rows in")
+    parser.add_argument("--horizon", type=positive_int, default=1, help="future rows out")
+    parser.add_argument("--season", type=positive_int,
+                        help="season length in rows (default: from autocorrelation)")  # fmt: skip
+    parser.add_argument("--lstm-units", type=positive_int, nargs="+",
+                        help="units of each LSTM layer (default: the model's)")  # fmt: skip
+    parser.add_argument("--validation-fraction", type=fraction, default=0.15)
+    parser.add_argument("--test-fraction", type=fraction, default=0.15)
+    add_training_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def baselines(series, season, horizon):
+    """Test errors of the naive and seasonal-naive forecasts, in the target's units."""
+    origins = series.origins("test")
+    target = series.target_values
+    actual = actual_values(target, origins, horizon)
+    results = {"naive": forecast_errors(naive_forecasts(target, origins, horizon), actual)}
+    if season > 1:
+        seasonal = naive_forecasts(target, origins, horizon, season=season)
+        results["seasonal_naive"] = forecast_errors(seasonal, actual)
+    return results
+
+
+def train(args):
+    spec = get_model_spec(args.model)
+    recipe = recipe_from_args(spec.recipe, args)
+    run = TrainingRun(args.output_dir or f"runs/{args.model}_{Path(args.csv).stem}",
+                      seed=args.seed)  # fmt: skip
+    columns = load_series(args.csv, args.target, args.features)
+    series = SeriesSplits(columns, target=args.target, features=args.features,
+                          window=args.window, horizon=args.horizon,
+                          fractions=(args.validation_fraction, args.test_fraction))  # fmt: skip
+    if not series.num_windows("test"):
+        raise DataSourceError(
+            f"The test split ({series.describe()['rows']['test']} rows) holds no window of "
+            f"horizon {args.horizon}; raise --test-fraction."
+        )
+    train_start, train_end = series.bounds["train"]
+    season = args.season or estimate_season(series.target_values[train_start:train_end])
+    datasets = {split: series.dataset(split, batch_size=recipe.batch_size,
+                                      training=split == "train", seed=args.seed)
+                for split in ("train", "validation", "test")}  # fmt: skip
+    overrides = {"lstm_units": tuple(args.lstm_units)} if args.lstm_units else {}
+    steps_per_epoch = max(1, series.num_windows("train") // recipe.batch_size)
+    with run.scope():
+        model = spec.build(input_shape=(args.window, series.num_features),
+                           horizon=args.horizon, num_targets=1, **overrides)  # fmt: skip
+        run.compile(model, recipe, loss="mse", monitor="loss", monitor_mode="min",
+                    metrics=[keras.metrics.MeanAbsoluteError(name="normalized_mae")],
+                    steps_per_epoch=steps_per_epoch)  # fmt: skip
+    run.fit(model, datasets["train"], validation=datasets["validation"], epochs=recipe.epochs,
+            verbose=0 if args.quiet else "auto")  # fmt: skip
+    record = {"model": args.model, "csv": str(args.csv), "epochs": recipe.epochs,
+              "batch_size": recipe.batch_size, "season": season,
+              "season_from": "--season" if args.season else "autocorrelation",
+              **series.describe(), "synthetic": args.csv == "synthetic"}  # fmt: skip
+    metrics = run.finish(model, datasets["test"], record)
+    predicted = series.to_original_units(model.predict(datasets["test"], verbose=0)[..., 0])
+    actual = actual_values(series.target_values, series.origins("test"), args.horizon)
+    errors = forecast_errors(predicted, actual)
+    metrics.update(test_mae=errors["mae"], test_rmse=errors["rmse"],
+                   baselines=baselines(series, season, args.horizon))  # fmt: skip
+    best = min(metrics["baselines"].items(), key=lambda item: item[1]["mae"])
+    metrics["beats_baselines"] = errors["mae"] < best[1]["mae"]
+    run.write_metrics(metrics)
+    report(metrics, args, run.run_dir, best)
+    return metrics
+
+
+def report(metrics, args, run_dir, best):
+    print(f"test MAE {metrics['test_mae']:.4g}  RMSE {metrics['test_rmse']:.4g} "
+          f"({args.target}, horizon {args.horizon}) | {args.model}, {metrics['backend']} "
+          f"| {run_dir}")  # fmt: skip
+    for name, errors in metrics["baselines"].items():
+        label = name.replace("_", "-")
+        if name == "seasonal_naive":
+            label += f" (season {metrics['season']})"
+        print(f"  {label:28s} MAE {errors['mae']:.4g}  RMSE {errors['rmse']:.4g}")
+    if not metrics["beats_baselines"]:
+        print(f"  the forecaster does NOT beat the {best[0].replace('_', '-')} baseline "
+              f"(MAE {metrics['test_mae']:.4g} vs {best[1]['mae']:.4g})")  # fmt: skip
+
+
+@exit_on_user_error
+def main(argv=None):
+    return train(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()
