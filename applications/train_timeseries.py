@@ -87,6 +87,7 @@ def train(args):
         )
     train_start, train_end = series.bounds["train"]
     season = args.season or estimate_season(series.target_values[train_start:train_end])
+    reference = baselines(series, season, args.horizon)  # before training: fails fast
     datasets = {split: series.dataset(split, batch_size=recipe.batch_size,
                                       training=split == "train", seed=args.seed)
                 for split in ("train", "validation", "test")}  # fmt: skip
@@ -109,7 +110,7 @@ def train(args):
     actual = actual_values(series.target_values, series.origins("test"), args.horizon)
     errors = forecast_errors(predicted, actual)
     metrics.update(test_mae=errors["mae"], test_rmse=errors["rmse"],
-                   baselines=baselines(series, season, args.horizon))  # fmt: skip
+                   baselines=reference)  # fmt: skip
     best = min(metrics["baselines"].items(), key=lambda item: item[1]["mae"])
     metrics["beats_baselines"] = errors["mae"] < best[1]["mae"]
     run.write_metrics(metrics)

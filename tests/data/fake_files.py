@@ -103,3 +103,34 @@ def write_image_folder(root, classes=("cat", "dog"), per_class=4, size=(12, 10),
                 png = tf.io.encode_png(image).numpy()
                 (folder / f"{i}.png").write_bytes(png)
     return list(classes)
+
+
+def write_sst2(folder):
+    """GLUE SST-2's layout: train.tsv and dev.tsv with `sentence` and `label` columns."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = ["sentence\tlabel"] + ["a gripping , funny film \t1", "dull and lifeless \t0"] * 10
+    (folder / "train.tsv").write_text("\n".join(rows) + "\n")
+    (folder / "dev.tsv").write_text("sentence\tlabel\nwonderful \t1\nawful \t0\n")
+
+
+def write_acl_imdb(root, per_class=3, seed=None):
+    """IMDB's aclImdb layout: {train,test}/{neg,pos}/<id>_<rating>.txt and an unlabelled
+    train/unsup folder. With `seed`, reviews are random filler words around one sentiment
+    word ("bad"/"awful" or "good"/"great") at a random place: learnable, but only by a model
+    that reads the whole review."""
+    rng = np.random.default_rng(seed)
+    filler = [f"word{i}" for i in range(50)]
+    for split in ("train", "test"):
+        for label, words, ratings in (("neg", ("bad", "awful"), (1, 5)),
+                                      ("pos", ("good", "great"), (7, 11))):  # fmt: skip
+            folder = root / "aclImdb" / split / label
+            folder.mkdir(parents=True)
+            for i in range(per_class):
+                if seed is None:
+                    text = f"a {words[0]} movie <br /> number {i}"
+                else:
+                    tokens = list(rng.choice(filler, rng.integers(5, 15)))
+                    tokens.insert(rng.integers(0, len(tokens) + 1), rng.choice(words))
+                    text = "<br />".join([" ".join(tokens[:3]), " ".join(tokens[3:])])
+                (folder / f"{i}_{rng.integers(*ratings)}.txt").write_text(text)
+    (root / "aclImdb" / "train" / "unsup").mkdir()

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from tests.data.fake_files import write_acl_imdb, write_sst2
 from zoo.data import _tfds as tfds_helpers
 from zoo.data.bert_inputs import classification_dataset, masked_lm_dataset, pack_documents
 from zoo.data.text import load_text_classification
@@ -9,25 +10,8 @@ from zoo.data.tokenizer import SPECIAL_TOKENS, WordPieceTokenizer
 from zoo.errors import ConfigError, DataSourceError
 
 
-def _write_sst2(folder):
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = ["sentence\tlabel"] + ["a gripping , funny film \t1", "dull and lifeless \t0"] * 10
-    (folder / "train.tsv").write_text("\n".join(rows) + "\n")
-    (folder / "dev.tsv").write_text("sentence\tlabel\nwonderful \t1\nawful \t0\n")
-
-
-def _write_acl_imdb(root):
-    for split in ("train", "test"):
-        for label, word in (("neg", "bad"), ("pos", "good")):
-            folder = root / "aclImdb" / split / label
-            folder.mkdir(parents=True)
-            for i in range(3):
-                (folder / f"{i}_1.txt").write_text(f"a {word} movie <br /> number {i}")
-    (root / "aclImdb" / "train" / "unsup").mkdir()
-
-
 def test_sst2_tsv_format(tmp_path):
-    _write_sst2(tmp_path)
+    write_sst2(tmp_path)
     splits = load_text_classification("sst2", data_dir=tmp_path, validation_split=0.1)
     assert (len(splits.train_texts), len(splits.validation_texts), len(splits.test_texts)) == (
         18,
@@ -49,7 +33,7 @@ def test_csv_with_named_labels(tmp_path):
 
 
 def test_acl_imdb_folders(tmp_path):
-    _write_acl_imdb(tmp_path)
+    write_acl_imdb(tmp_path)
     splits = load_text_classification("imdb", data_dir=tmp_path, validation_split=0.0)
     assert splits.class_names == ["neg", "pos"]  # unsup skipped
     assert len(splits.train_texts) == 6 and len(splits.test_texts) == 6

@@ -80,7 +80,10 @@ class TextEncoder:
 
     def encode(self, texts):
         """Token ids, shape (len(texts), sequence_length), as an int32 numpy array."""
-        return self._layer(_clean(tf.constant(list(texts)))).numpy().astype(np.int32)
+        import keras
+
+        ids = self._layer(_clean(tf.constant(list(texts))))  # a tensor of the Keras backend
+        return keras.ops.convert_to_numpy(ids).astype(np.int32)
 
     def dataset(self, texts, labels, *, batch_size, training=False, seed=0):
         """A batched, prefetched `tf.data.Dataset` of (token ids, label) pairs; shuffled each

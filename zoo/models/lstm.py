@@ -182,5 +182,6 @@ def build_lstm_forecaster(
     # The projection runs in float32 under mixed precision: forecasts are compared in
     # original units, where bfloat16's 8 mantissa bits would show.
     x = keras.layers.Dense(horizon * num_targets, dtype="float32", name=f"{name}_projection")(x)
-    outputs = keras.layers.Reshape((horizon, num_targets), name=f"{name}_forecast")(x)
+    outputs = keras.layers.Reshape((horizon, num_targets), dtype="float32",
+                                   name=f"{name}_forecast")(x)  # fmt: skip
     return keras.Model(inputs, outputs, name=name)

@@ -1,0 +1,100 @@
+import json
+import os
+import subprocess
+
+import keras
+import numpy as np
+import pytest
+
+import zoo  # noqa: F401  (registers zoo's layers, which load_model needs)
+from tests.applications.conftest import app_command, kill_after_epochs, load_app
+from tests.data.fake_files import write_acl_imdb, write_sst2
+from zoo.data.text_encoder import TextEncoder
+
+
+def _metrics(folder):
+    return json.loads((folder / "metrics.json").read_text())
+
+
+def test_learns_sentiment_from_acl_imdb_folders(run_app, tmp_path):
+    """Reviews of filler words around one sentiment word, in IMDB's aclImdb layout: the
+    LSTM must find the word wherever it sits to classify the held-out reviews."""
+    write_acl_imdb(tmp_path / "data", per_class=64, seed=0)
+    out = tmp_path / "run"
+    result = run_app("train_text.py", "--model", "lstm_text", "--dataset", "imdb", "--data-dir",
+                     str(tmp_path / "data"), "--sequence-length", "24", "--batch-size", "16",
+                     "--epochs", "8", "--lr", "3e-3", "--validation-split", "0.1",
+                     "--output-dir", str(out), "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "test accuracy" in result.stdout and "SYNTHETIC" not in result.stdout
+    metrics = _metrics(out)
+    assert metrics["test_accuracy"] >= 0.9, metrics["test_accuracy"]
+    assert metrics["num_test"] == 128 and metrics["data_source"] == "files"
+    assert metrics["backend"] == keras.backend.backend()
+    # The saved encoder and model classify raw text the way training did.
+    encoder = TextEncoder.load(out)
+    model = keras.saving.load_model(out / "model.keras")
+    probabilities = model.predict(encoder.encode(["word1 word2 great word3",
+                                                  "word4 awful word5"]), verbose=0)  # fmt: skip
+    assert np.argmax(probabilities, axis=1).tolist() == [1, 0]  # ["neg", "pos"] order
+
+
+def test_sst2_tsv_files_with_a_bidirectional_model(run_app, tmp_path):
+    write_sst2(tmp_path / "SST-2")
+    out = tmp_path / "run"
+    result = run_app("train_text.py", "--model", "bilstm_text", "--dataset", "sst2",
+                     "--data-dir", str(tmp_path / "SST-2"), "--sequence-length", "8",
+                     "--vocabulary-size", "50", "--epochs", "1", "--output-dir", str(out),
+                     "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = _metrics(out)
+    assert metrics["num_test"] == 2 and metrics["vocabulary_size"] <= 50
+    assert metrics["model"] == "bilstm_text" and 0.0 <= metrics["test_accuracy"] <= 1.0
+
+
+def test_killed_run_resumes_with_its_vocabulary(tmp_path):
+    out = tmp_path / "run"
+    command = app_command("train_text.py", "--model", "lstm_text", "--dataset", "synthetic",
+                          "--max-train-examples", "2000", "--sequence-length", "16",
+                          "--vocabulary-size", "200", "--batch-size", "32", "--epochs", "5",
+                          "--output-dir", str(out), "--quiet")  # fmt: skip
+    killed_at = kill_after_epochs(command, out, epochs=1)
+    saved = (out / "text_encoder.json").read_text()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Resuming from epoch {killed_at}" in result.stdout and "SYNTHETIC" in result.stdout
+    assert (out / "text_encoder.json").read_text() == saved
+    metrics = _metrics(out)
+    assert metrics["resumed_from_epoch"] == killed_at and metrics["synthetic"] is True
+    assert len((out / "history.csv").read_text().splitlines()) == 1 + 5
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--dataset", "csv"], "needs data_dir (--data-dir)"),
+        (["--model", "gru_text"], "argument --model: invalid choice: 'gru_text'"),
+        (["--sequence-length", "0"], "argument --sequence-length: must be a positive integer"),
+        (["--dataset", "folder", "--data-dir", "/no/such/dir"], "/no/such/dir"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):
+    app = load_app("train_text.py")
+    with pytest.raises(SystemExit) as exit_info:
+        app.main([*argv, "--output-dir", str(tmp_path / "run")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert message in err
+
+
+def test_offline_imdb_says_where_to_put_files(run_app, tmp_path):
+    os.environ["TFDS_DATA_DIR"] = str(tmp_path / "tfds")
+    try:
+        result = run_app("train_text.py", "--dataset", "imdb", "--output-dir",
+                         str(tmp_path / "run"), timeout=120)  # fmt: skip
+    finally:
+        del os.environ["TFDS_DATA_DIR"]
+    assert result.returncode == 2, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert "aclImdb" in last and "--data-dir" in last
