@@ -6,7 +6,6 @@ Prints one JSON line (run by bert_throughput.py).
 import argparse
 import json
 import os
-import resource
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--backend", required=True)
@@ -22,7 +21,7 @@ os.environ["KERAS_BACKEND"] = args.backend
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from _harness import make_step_timer  # noqa: E402
+from _harness import time_keras_fit  # noqa: E402
 
 from zoo.models.bert import BERT_PRESETS  # noqa: E402
 
@@ -62,19 +61,9 @@ def main():
     }
     features["token_ids"] = features["token_ids"].astype("int32")
     labels = rng.integers(0, 2, n).astype("int32")
-    timer = make_step_timer()
-    model.fit(features, labels, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0,
-              callbacks=[timer])  # fmt: skip
-    timed = timer.ends[args.warmup_steps - 1 :]
-    seconds = timed[-1] - timed[0]
-    steps_per_second = (len(timed) - 1) / seconds
-    print(json.dumps({
-        "steps_per_second": round(steps_per_second, 3),
-        "sequences_per_second": round(steps_per_second * args.batch_size, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "jit_compile": bool(model.jit_compile),
-        "parameters": model.count_params(),
-    }))  # fmt: skip
+    result = time_keras_fit(model, features, labels, batch_size=args.batch_size,
+                            warmup_steps=args.warmup_steps)  # fmt: skip
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -54,3 +54,39 @@ def make_step_timer():
             self.ends.append(time.perf_counter())
 
     return StepTimer()
+
+
+def peak_rss_mb():
+    """This process's peak resident memory, in MB."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def time_keras_fit(model, inputs, labels, *, batch_size, warmup_steps):
+    """Fit `model` for one epoch over `inputs` in order; time the steps after `warmup_steps`
+    (which pay for tracing and compilation). Returns the JSON record a worker prints."""
+    timer = make_step_timer()
+    model.fit(inputs, labels, batch_size=batch_size, epochs=1, shuffle=False, verbose=0,
+              callbacks=[timer])  # fmt: skip
+    timed = timer.ends[warmup_steps - 1 :]
+    steps_per_second = (len(timed) - 1) / (timed[-1] - timed[0])
+    return {
+        "steps_per_second": round(steps_per_second, 3),
+        "sequences_per_second": round(steps_per_second * batch_size, 2),
+        "peak_rss_mb": peak_rss_mb(),
+        "jit_compile": bool(model.jit_compile),
+        "parameters": model.count_params(),
+    }
+
+
+def padded_token_ids(count, length, vocabulary_size, seed=0):
+    """Random token ids (>= 2) of random lengths between length / 4 and `length`, right-padded
+    with 0 as real reviews are; returns (ids int32 (count, length), lengths int64)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(length // 4, length + 1, count)
+    ids = rng.integers(2, vocabulary_size, (count, length)).astype("int32")
+    ids[np.arange(length)[None, :] >= lengths[:, None]] = 0
+    return ids, lengths

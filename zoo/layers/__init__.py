@@ -1,6 +1,7 @@
 """Backend-agnostic layers (keras.ops only), one concept per file."""
 
 from zoo.layers.batch_normalization import BatchNormalization
+from zoo.layers.lstm import LSTM
 from zoo.layers.masked_lm_head import MaskedPositionsTransform, VocabularyBias
 from zoo.layers.position_embedding import PositionEmbedding
 from zoo.layers.reversible_embedding import ReversibleEmbedding
@@ -10,6 +11,7 @@ from zoo.layers.zero_pad_shortcut import ZeroPadShortcut
 
 __all__ = [
     "BatchNormalization",
+    "LSTM",
     "MaskedPositionsTransform",
     "MultiHeadSelfAttention",
     "PositionEmbedding",

@@ -16,6 +16,7 @@ import keras
 
 from zoo._utils import check_fraction, check_positive_int
 from zoo.errors import ConfigError
+from zoo.layers import LSTM
 from zoo.models._image_classifier import check_top_arguments, classification_output
 from zoo.registry import ReferenceResult, register_model
 from zoo.train.recipe import TrainingRecipe
@@ -38,10 +39,11 @@ def lstm_stack(x, lstm_units, *, bidirectional=False, dropout=0.0, name):
 
     Every layer but the last returns its whole sequence for the next one; `dropout` is applied
     between layers and after the last. Masks (from `Embedding(mask_zero=True)`) flow through.
+    The layers are `zoo.layers.LSTM`: Keras's LSTM, with torch's native kernel on torch.
     """
     for i, units in enumerate(lstm_units, start=1):
         last = i == len(lstm_units)
-        layer = keras.layers.LSTM(units, return_sequences=not last, name=f"{name}_lstm{i}")
+        layer = LSTM(units, return_sequences=not last, name=f"{name}_lstm{i}")
         if bidirectional:
             layer = keras.layers.Bidirectional(layer, name=f"{name}_bilstm{i}")
         x = layer(x)
