@@ -6,11 +6,11 @@ is the plain one a PyTorch user writes. Prints one JSON line (run by bert_throug
 
 import argparse
 import json
-import resource
 import time
 
 import torch
 import transformers
+from _harness import throughput_record
 
 from zoo.models.bert import BERT_PRESETS
 
@@ -47,15 +47,10 @@ def main():
         out.loss.backward()
         optimizer.step()
         ends.append(time.perf_counter())
-    timed = ends[args.warmup_steps - 1 :]
-    steps_per_second = (len(timed) - 1) / (timed[-1] - timed[0])
-    print(json.dumps({
-        "steps_per_second": round(steps_per_second, 3),
-        "sequences_per_second": round(steps_per_second * args.batch_size, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "jit_compile": False,
-        "parameters": sum(p.numel() for p in model.parameters()),
-    }))  # fmt: skip
+    parameters = sum(p.numel() for p in model.parameters())
+    record = throughput_record(ends, warmup_steps=args.warmup_steps,
+                               batch_size=args.batch_size, parameters=parameters)  # fmt: skip
+    print(json.dumps(record))
 
 
 if __name__ == "__main__":

@@ -63,21 +63,29 @@ def peak_rss_mb():
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def time_keras_fit(model, inputs, labels, *, batch_size, warmup_steps):
-    """Fit `model` for one epoch over `inputs` in order; time the steps after `warmup_steps`
-    (which pay for tracing and compilation). Returns the JSON record a worker prints."""
-    timer = make_step_timer()
-    model.fit(inputs, labels, batch_size=batch_size, epochs=1, shuffle=False, verbose=0,
-              callbacks=[timer])  # fmt: skip
-    timed = timer.ends[warmup_steps - 1 :]
+def throughput_record(step_ends, *, warmup_steps, batch_size, parameters, jit_compile=False):
+    """The JSON record a worker prints, from the times its training steps ended: the steps
+    after `warmup_steps` (which pay for tracing and compilation) are timed."""
+    timed = step_ends[warmup_steps - 1 :]
     steps_per_second = (len(timed) - 1) / (timed[-1] - timed[0])
     return {
         "steps_per_second": round(steps_per_second, 3),
         "sequences_per_second": round(steps_per_second * batch_size, 2),
         "peak_rss_mb": peak_rss_mb(),
-        "jit_compile": bool(model.jit_compile),
-        "parameters": model.count_params(),
+        "jit_compile": bool(jit_compile),
+        "parameters": int(parameters),
     }
+
+
+def time_keras_fit(model, inputs, labels, *, batch_size, warmup_steps):
+    """Fit `model` for one epoch over `inputs` in order; return its `throughput_record`."""
+    timer = make_step_timer()
+    model.fit(inputs, labels, batch_size=batch_size, epochs=1, shuffle=False, verbose=0,
+              callbacks=[timer])  # fmt: skip
+    return throughput_record(
+        timer.ends, warmup_steps=warmup_steps, batch_size=batch_size,
+        parameters=model.count_params(), jit_compile=model.jit_compile,
+    )  # fmt: skip
 
 
 def padded_token_ids(count, length, vocabulary_size, seed=0):

@@ -14,6 +14,8 @@ parser.add_argument("--vocabulary-size", type=int, default=20000)
 parser.add_argument("--warmup-steps", type=int, default=3)
 parser.add_argument("--steps", type=int, default=20)
 parser.add_argument("--jit-compile", default="auto", choices=["auto", "true", "false"])
+parser.add_argument("--keras-lstm", action="store_true",
+                    help="build with keras.layers.LSTM instead of zoo.layers.LSTM")  # fmt: skip
 args = parser.parse_args()
 os.environ["KERAS_BACKEND"] = args.backend
 
@@ -22,10 +24,13 @@ import numpy as np  # noqa: E402
 from _harness import padded_token_ids, time_keras_fit  # noqa: E402
 
 import zoo  # noqa: E402
+from zoo.models import lstm as lstm_models  # noqa: E402
 
 
 def main():
     keras.utils.set_random_seed(0)
+    if args.keras_lstm:  # the same network on Keras's own layer: what zoo's kernel replaces
+        lstm_models.LSTM = keras.layers.LSTM
     model = zoo.create_model(args.model, vocabulary_size=args.vocabulary_size,
                              sequence_length=args.sequence_length)  # fmt: skip
     jit = {"auto": "auto", "true": True, "false": False}[args.jit_compile]

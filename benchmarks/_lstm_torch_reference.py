@@ -13,7 +13,7 @@ import json
 import time
 
 import torch
-from _harness import padded_token_ids, peak_rss_mb
+from _harness import padded_token_ids, throughput_record
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
@@ -64,15 +64,10 @@ def main():
         loss_fn(logits, labels[batch]).backward()
         optimizer.step()
         ends.append(time.perf_counter())
-    timed = ends[args.warmup_steps - 1 :]
-    steps_per_second = (len(timed) - 1) / (timed[-1] - timed[0])
-    print(json.dumps({
-        "steps_per_second": round(steps_per_second, 3),
-        "sequences_per_second": round(steps_per_second * args.batch_size, 2),
-        "peak_rss_mb": peak_rss_mb(),
-        "jit_compile": False,
-        "parameters": sum(p.numel() for p in model.parameters()),
-    }))  # fmt: skip
+    parameters = sum(p.numel() for p in model.parameters())
+    record = throughput_record(ends, warmup_steps=args.warmup_steps,
+                               batch_size=args.batch_size, parameters=parameters)  # fmt: skip
+    print(json.dumps(record))
 
 
 if __name__ == "__main__":

@@ -53,3 +53,29 @@ def test_bert_page_matches_registry(name):
     spec, row = get_model_spec(name), rows[name]
     assert int(row["params"].replace(",", "")) == spec.parameter_count
     assert float(row["value"]) == spec.reference.value
+
+
+SEQUENCE_ROW = re.compile(r"^\| `(?P<name>\w+)` \| (?P<params>[\d,]+) \| (?P<reference>[^|]+) \|")
+
+
+@pytest.mark.parametrize("name", list_models("*lstm*"))
+def test_sequence_page_matches_registry(name):
+    rows = {
+        m["name"]: m
+        for m in map(SEQUENCE_ROW.match, (DOCS / "models/sequence.md").read_text().splitlines())
+        if m
+    }
+    assert name in rows, f"docs/models/sequence.md has no row for {name}"
+    spec, row = get_model_spec(name), rows[name]
+    assert int(row["params"].replace(",", "")) == spec.parameter_count
+    reference = row["reference"].strip()
+    if spec.reference is None:
+        assert reference == "—"
+    else:
+        assert reference.startswith(f"{spec.reference.value}% {spec.reference.dataset}")
+
+
+def test_lstm_benchmark_table_is_filled():
+    text = (DOCS / "models/sequence.md").read_text()
+    table = text.split("<!-- lstm_throughput:start -->")[1].split("<!-- lstm_throughput:end -->")[0]
+    assert "| `bilstm_text` | zoo / torch |" in table and "plain PyTorch, padded |" in table

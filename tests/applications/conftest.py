@@ -73,3 +73,14 @@ def load_app(script):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def assert_exits_2_with_one_line(script, argv, message, capsys):
+    """`script`'s main(argv) exits with status 2 and prints one line containing `message`."""
+    app = load_app(script)
+    with pytest.raises(SystemExit) as exit_info:
+        app.main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert message in err

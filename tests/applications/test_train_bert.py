@@ -6,7 +6,11 @@ import keras
 import pytest
 
 import zoo  # noqa: F401  (registers zoo's layers, which load_model needs)
-from tests.applications.conftest import app_command, kill_after_epochs, load_app
+from tests.applications.conftest import (
+    app_command,
+    assert_exits_2_with_one_line,
+    kill_after_epochs,
+)
 from tests.helpers import REPO_ROOT
 
 sys.path.insert(0, os.path.join(REPO_ROOT, "benchmarks"))
@@ -130,13 +134,8 @@ def test_killed_pretraining_resumes_with_its_tokenizer(language, tmp_path):
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):
-    app = load_app("train_bert.py")
-    with pytest.raises(SystemExit) as exit_info:
-        app.main([*argv, "--output-dir", str(tmp_path / "run")])
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1, err
-    assert message in err
+    argv = [*argv, "--output-dir", str(tmp_path / "run")]
+    assert_exits_2_with_one_line("train_bert.py", argv, message, capsys)
 
 
 def test_offline_sst2_says_where_to_put_files(run_app, tmp_path):

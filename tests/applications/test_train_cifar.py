@@ -7,7 +7,11 @@ import keras
 import numpy as np
 import pytest
 
-from tests.applications.conftest import app_command, kill_after_epochs, load_app
+from tests.applications.conftest import (
+    app_command,
+    assert_exits_2_with_one_line,
+    kill_after_epochs,
+)
 from tests.data.fake_files import write_cifar
 
 SMOKE = ["--dataset", "synthetic", "--max-train-examples", "128", "--max-test-examples", "64",
@@ -96,13 +100,8 @@ def test_killed_run_resumes_with_the_same_command(tmp_path):
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):
-    app = load_app("train_cifar.py")
-    with pytest.raises(SystemExit) as exit_info:
-        app.main([*argv, "--output-dir", str(tmp_path / "run")])
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1, err
-    assert message in err
+    argv = [*argv, "--output-dir", str(tmp_path / "run")]
+    assert_exits_2_with_one_line("train_cifar.py", argv, message, capsys)
     assert not (tmp_path / "run").exists()
 
 

@@ -7,7 +7,11 @@ import numpy as np
 import pytest
 
 import zoo  # noqa: F401  (registers zoo's layers, which load_model needs)
-from tests.applications.conftest import app_command, kill_after_epochs, load_app
+from tests.applications.conftest import (
+    app_command,
+    assert_exits_2_with_one_line,
+    kill_after_epochs,
+)
 from tests.data.fake_files import write_acl_imdb, write_sst2
 from zoo.data.text_encoder import TextEncoder
 
@@ -79,13 +83,8 @@ def test_killed_run_resumes_with_its_vocabulary(tmp_path):
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):
-    app = load_app("train_text.py")
-    with pytest.raises(SystemExit) as exit_info:
-        app.main([*argv, "--output-dir", str(tmp_path / "run")])
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1, err
-    assert message in err
+    argv = [*argv, "--output-dir", str(tmp_path / "run")]
+    assert_exits_2_with_one_line("train_text.py", argv, message, capsys)
 
 
 def test_offline_imdb_says_where_to_put_files(run_app, tmp_path):

@@ -5,7 +5,12 @@ import keras
 import numpy as np
 import pytest
 
-from tests.applications.conftest import app_command, kill_after_epochs, load_app
+from tests.applications.conftest import (
+    app_command,
+    assert_exits_2_with_one_line,
+    kill_after_epochs,
+    load_app,
+)
 from zoo.data.synthetic import synthetic_series
 
 
@@ -91,12 +96,6 @@ def test_killed_run_resumes(tmp_path):
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):
-    app = load_app("train_timeseries.py")
     csv = write_series_csv(tmp_path / "load.csv", rows=200)
-    with pytest.raises(SystemExit) as exit_info:
-        app.main(["--csv", str(csv), *argv, "--epochs", "1", "--quiet",
-                  "--output-dir", str(tmp_path / "run")])  # fmt: skip
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1, err
-    assert message in err
+    argv = ["--csv", str(csv), *argv, "--epochs", "1", "--quiet", "--output-dir", str(tmp_path)]
+    assert_exits_2_with_one_line("train_timeseries.py", argv, message, capsys)

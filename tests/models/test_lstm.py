@@ -9,10 +9,17 @@ from tests.helpers import (
     assert_trains_one_step,
     to_numpy,
 )
-from zoo import build_lstm_classifier, build_lstm_forecaster, create_model, get_model_spec
+from zoo import (
+    build_lstm_classifier,
+    build_lstm_forecaster,
+    create_model,
+    get_model_spec,
+    list_models,
+)
 from zoo.errors import ConfigError
 
-TEXT_MODELS = ["lstm_text", "bilstm_text"]
+TEXT_MODELS = list_models(task="text_classification")
+SEQUENCE_MODELS = TEXT_MODELS + list_models(task="time_series_forecasting")
 
 
 def _token_ids(batch=3, length=12, vocabulary=50, seed=0):
@@ -26,7 +33,11 @@ def _windows(batch=4, window=10, features=3, seed=0):
     return np.random.default_rng(seed).normal(size=(batch, window, features)).astype("float32")
 
 
-@pytest.mark.parametrize("name", [*TEXT_MODELS, "lstm_forecaster"])
+def test_registry_holds_the_issue_models():
+    assert SEQUENCE_MODELS == ["bilstm_text", "lstm_text", "lstm_forecaster"]
+
+
+@pytest.mark.parametrize("name", SEQUENCE_MODELS)
 def test_registered_parameter_counts(name):
     spec = get_model_spec(name)
     model = create_model(name)

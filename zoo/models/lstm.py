@@ -60,7 +60,7 @@ _IMDB_BILSTM = ReferenceResult(
     dataset="IMDB",
     metric="test accuracy",
     value=85.0,
-    source="Keras example imdb_bidirectional_lstm.py (about 81-85% after 2 epochs)",
+    source="Keras example imdb_bidirectional_lstm.py (about 81-85%)",
 )
 
 
