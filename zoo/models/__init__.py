@@ -10,6 +10,7 @@ from zoo.models.bert import (
 )
 from zoo.models.cnn import build_cnn
 from zoo.models.lstm import build_lstm_classifier, build_lstm_forecaster
+from zoo.models.recommenders import build_deepfm, build_wide_deep
 from zoo.models.resnet import RESNET_PRESETS, ResNetConfig, build_resnet
 from zoo.models.resnet9 import build_resnet9
 
@@ -23,8 +24,10 @@ __all__ = [
     "build_bert_classifier",
     "build_bert_pretrainer",
     "build_cnn",
+    "build_deepfm",
     "build_lstm_classifier",
     "build_lstm_forecaster",
     "build_resnet",
     "build_resnet9",
+    "build_wide_deep",
 ]
