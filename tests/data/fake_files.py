@@ -134,3 +134,50 @@ def write_acl_imdb(root, per_class=3, seed=None):
                     text = "<br />".join([" ".join(tokens[:3]), " ".join(tokens[3:])])
                 (folder / f"{i}_{rng.integers(*ratings)}.txt").write_text(text)
     (root / "aclImdb" / "train" / "unsup").mkdir()
+
+
+def write_movielens_100k(root, users=12, items=9, ratings=150, seed=0):
+    """GroupLens ml-100k: u.data (tab), u.user and u.item (pipe, latin-1, 19 genre flags)."""
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    lines = [f"{rng.integers(1, users + 1)}\t{rng.integers(1, items + 1)}\t{rng.integers(1, 6)}\t"
+             f"{874724710 + i * 60}" for i in range(ratings)]  # fmt: skip
+    (root / "u.data").write_text("\n".join(lines) + "\n", encoding="latin-1")
+    (root / "u.user").write_text("".join(
+        f"{u}|{20 + u}|{'MF'[u % 2]}|{['student', 'writer', 'other'][u % 3]}|{85711 + u}\n"
+        for u in range(1, users + 1)), encoding="latin-1")  # fmt: skip
+    (root / "u.item").write_text("".join(
+        f"{i}|Movie {i} (1995)|01-Jan-1995||http://x|" + "|".join(
+            "1" if g in (i % 19, (i * 7) % 19) else "0" for g in range(19)) + "\n"
+        for i in range(1, items + 1)), encoding="latin-1")  # fmt: skip
+
+
+def write_movielens_1m(root, users=12, items=9, ratings=150, seed=0):
+    """GroupLens ml-1m: ratings.dat, users.dat, movies.dat ("::"-separated, latin-1)."""
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    lines = [f"{rng.integers(1, users + 1)}::{rng.integers(1, items + 1)}::{rng.integers(1, 6)}::"
+             f"{978300760 + i}" for i in range(ratings)]  # fmt: skip
+    (root / "ratings.dat").write_text("\n".join(lines) + "\n", encoding="latin-1")
+    (root / "users.dat").write_text("".join(
+        f"{u}::{'MF'[u % 2]}::{[1, 18, 25][u % 3]}::{u % 20}::{48067 + u}\n"
+        for u in range(1, users + 1)), encoding="latin-1")  # fmt: skip
+    genres = ("Comedy", "Drama|Romance", "Animation|Children's")
+    (root / "movies.dat").write_text("".join(
+        f"{i}::Movie {i} (1995)::{genres[i % 3]}\n" for i in range(1, items + 1)),
+        encoding="latin-1")  # fmt: skip
+
+
+def write_criteo(path, rows=300, seed=0):
+    """Criteo's display-advertising log: label, I1..I13, C1..C26, tab-separated, no header,
+    empty fields where missing. The label follows I1 and C1, so a model can learn it."""
+    rng = np.random.default_rng(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for _ in range(rows):
+        ints = [str(rng.integers(0, 50)) if rng.random() > 0.1 else "" for _ in range(13)]
+        cats = [f"{rng.integers(0, 6):08x}" if rng.random() > 0.1 else "" for _ in range(26)]
+        label = int((ints[0] != "" and int(ints[0]) > 25) or cats[0].endswith("1"))
+        lines.append("\t".join([str(label), *ints, *cats]))
+    path.write_text("\n".join(lines) + "\n")
+    return path
