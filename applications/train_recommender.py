@@ -15,6 +15,7 @@ tf.data pipeline and saved in the run folder (`tabular_encoder.json`); `model.ke
 encoded features. Rerunning the same command after a kill resumes the run.
 """
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -48,6 +49,14 @@ SMALL_DATA_RECIPE = TrainingRecipe(
 )  # fmt: skip
 
 
+def column_spec(text):
+    """A --features entry as a ColumnSpec, its error as argparse's one line."""
+    try:
+        return ColumnSpec.parse(text)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def parse_args(argv=None):
     parser = OneLineArgumentParser(prog="train_recommender.py",
                                    description=__doc__.split("\n")[0])  # fmt: skip
@@ -57,7 +66,7 @@ def parse_args(argv=None):
     parser.add_argument("--data-dir", type=existing_dir, help="the data set's published files")
     parser.add_argument("--csv", help="a CSV/TSV file (dataset csv, or a Criteo file)")
     parser.add_argument("--label", help="the csv's 0/1 label column")
-    parser.add_argument("--features", nargs="+", type=ColumnSpec.parse,
+    parser.add_argument("--features", nargs="+", type=column_spec,
                         help="name:sparse|sequence|dense[:key=value...], per column")  # fmt: skip
     parser.add_argument("--spec", help="a JSON feature-spec file (label, time, features)")
     parser.add_argument("--time-column", help="the column that orders rows for --split time")

@@ -88,8 +88,8 @@ def synthetic_interactions(rows=20000, seed=0):
     linear model cannot (every user and item clicks half the time)."""
     rng = np.random.default_rng(seed)
     groups = np.random.default_rng(1234)
-    user_group, item_group = groups.choice([-1, 1], 500), groups.choice([-1, 1], 300)
-    users, items = rng.integers(0, 500, rows), rng.integers(0, 300, rows)
+    user_group, item_group = groups.choice([-1, 1], 200), groups.choice([-1, 1], 100)
+    users, items = rng.integers(0, 200, rows), rng.integers(0, 100, rows)
     p = 1 / (1 + np.exp(-3 * user_group[users] * item_group[items]))
     genres = np.array(["|".join(rng.choice(["a", "b", "c", "d"], rng.integers(1, 4), False))
                        for _ in range(rows)])  # fmt: skip

@@ -1,0 +1,127 @@
+import json
+import os
+import subprocess
+
+import keras
+import numpy as np
+import pytest
+
+import zoo  # noqa: F401  (registers zoo's layers, which load_model needs)
+from tests.applications.conftest import app_command, assert_exits_2_with_one_line, kill_after_epochs
+from tests.data.fake_files import write_criteo, write_movielens_1m, write_movielens_100k
+from zoo.data.tabular_encoding import TabularEncoder
+
+
+def _metrics(folder):
+    return json.loads((folder / "metrics.json").read_text())
+
+
+def test_deepfm_finds_the_synthetic_interaction(run_app, tmp_path):
+    out = tmp_path / "run"
+    result = run_app("train_recommender.py", "--model", "deepfm", "--dataset", "synthetic",
+                     "--max-rows", "12000", "--epochs", "4", "--lr", "0.01",
+                     "--hidden-units", "32", "32", "--output-dir", str(out), "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "test AUC" in result.stdout and "SYNTHETIC" in result.stdout
+    metrics = _metrics(out)
+    assert metrics["test_auc"] > 0.85, metrics["test_auc"]  # the best possible is about 0.95
+    assert 0 < metrics["test_logloss"] < 0.5 and metrics["best"]["monitor"] == "val_auc"
+    # The saved encoder and model score new rows the way training did.
+    encoder = TabularEncoder.load(out)
+    model = keras.saving.load_model(out / "model.keras")
+    rows = {"user_id": np.array(["u1", "u1"]), "item_id": np.array(["i1", "i2"]),
+            "genres": np.array(["a", "b|c"]), "noise": np.array([0.0, 1.0])}  # fmt: skip
+    features, _ = next(iter(encoder.dataset(rows, [0, 0], batch_size=2)))
+    assert model.predict(features, verbose=0).shape == (2, 1)
+
+
+@pytest.mark.parametrize("layout", ["ml-100k", "ml-1m"])
+def test_movielens_files_with_a_time_split(run_app, tmp_path, layout):
+    writer = write_movielens_100k if layout == "ml-100k" else write_movielens_1m
+    writer(tmp_path / layout)
+    out = tmp_path / "run"
+    result = run_app("train_recommender.py", "--dataset", layout.replace("ml-", "movielens_"),
+                     "--data-dir", str(tmp_path / layout), "--split", "time", "--epochs", "1",
+                     "--hidden-units", "8", "--output-dir", str(out), "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = _metrics(out)
+    assert metrics["num_test"] == 15 and metrics["split"] == "time"
+    assert set(metrics["features"]) == {"user_id", "item_id", "gender", "occupation", "zip",
+                                        "genres", "age"}  # fmt: skip
+    assert 0 <= metrics["test_auc"] <= 1
+
+
+def test_wide_deep_on_criteo_files_with_hashing_and_a_cross(run_app, tmp_path):
+    write_criteo(tmp_path / "criteo" / "train.txt", rows=400)
+    out = tmp_path / "run"
+    result = run_app("train_recommender.py", "--model", "wide_deep", "--dataset", "criteo",
+                     "--data-dir", str(tmp_path / "criteo"), "--hash-buckets", "64",
+                     "--crosses", "C1:C2", "--hidden-units", "16", "--batch-size", "64",
+                     "--epochs", "1", "--output-dir", str(out), "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = _metrics(out)
+    assert metrics["num_train"] == 320 and metrics["model"] == "wide_deep"
+    model = keras.saving.load_model(out / "model.keras")
+    assert "wide_deep_cross_C1_C2" in [layer.name for layer in model.layers]
+
+
+def test_csv_with_features_on_the_command_line(run_app, tmp_path):
+    rng = np.random.default_rng(0)
+    lines = ["user,tags,price,clicked"]
+    for _ in range(200):
+        user = rng.integers(0, 5)
+        lines.append(f"u{user},{'|'.join(rng.choice(list('abc'), 2))},{rng.random():.3f},"
+                     f"{int(user < 2)}")  # fmt: skip
+    (tmp_path / "clicks.csv").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "run"
+    result = run_app("train_recommender.py", "--dataset", "csv", "--csv",
+                     str(tmp_path / "clicks.csv"), "--label", "clicked", "--features",
+                     "user:sparse", "tags:sequence:max_length=2", "price:dense",
+                     "--embedding-dim", "4", "--hidden-units", "--epochs", "3", "--lr", "0.05",
+                     "--output-dir", str(out), "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert _metrics(out)["test_auc"] > 0.9  # the label is the user's: the linear term has it
+
+
+def test_killed_run_resumes_with_its_vocabularies(tmp_path):
+    out = tmp_path / "run"
+    command = app_command("train_recommender.py", "--dataset", "synthetic", "--max-rows",
+                          "4000", "--batch-size", "64", "--epochs", "4", "--hidden-units", "8",
+                          "--output-dir", str(out), "--quiet")  # fmt: skip
+    killed_at = kill_after_epochs(command, out, epochs=1)
+    saved = (out / "tabular_encoder.json").read_text()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Resuming from epoch {killed_at}" in result.stdout
+    assert (out / "tabular_encoder.json").read_text() == saved
+    assert _metrics(out)["resumed_from_epoch"] == killed_at
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--model", "dcn"], "argument --model: invalid choice: 'dcn'"),
+        (["--dataset", "criteo"], "criteo data set is read from its files"),
+        (["--dataset", "csv", "--csv", "x.csv"], "needs --csv FILE, --label COLUMN and --features"),
+        (["--dataset", "synthetic", "--features", "user:tensor"], "kind='tensor' is not supported"),
+        (["--dataset", "synthetic", "--crosses", "user_id:item_id"], "--crosses is for wide_deep"),
+        (["--dataset", "synthetic", "--model", "wide_deep", "--crosses", "user_id:noise"],
+         "cross ('user_id', 'noise') must name two or more SparseFeatures"),
+        (["--dataset", "synthetic", "--embedding-dim", "0"], "--embedding-dim: must be a positive"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):
+    argv = [*argv, "--epochs", "1", "--output-dir", str(tmp_path / "run")]
+    assert_exits_2_with_one_line("train_recommender.py", argv, message, capsys)
+
+
+def test_offline_movielens_says_where_to_put_files(run_app, tmp_path):
+    os.environ["TFDS_DATA_DIR"] = str(tmp_path / "tfds")
+    try:
+        result = run_app("train_recommender.py", "--output-dir", str(tmp_path / "run"),
+                         timeout=120)  # fmt: skip
+    finally:
+        del os.environ["TFDS_DATA_DIR"]
+    assert result.returncode == 2, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert "ml-100k.zip extracted" in last and "--data-dir" in last
