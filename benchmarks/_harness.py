@@ -98,3 +98,15 @@ def padded_token_ids(count, length, vocabulary_size, seed=0):
     ids = rng.integers(2, vocabulary_size, (count, length)).astype("int32")
     ids[np.arange(length)[None, :] >= lengths[:, None]] = 0
     return ids, lengths
+
+
+def criteo_batches(count, vocabulary_size, seed=0):
+    """Criteo-shaped rows: 13 standardised dense values, 26 categorical ids (Zipf-skewed, as
+    click logs are), and 0/1 labels; returns (dense float32, ids int32, labels float32)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    dense = rng.normal(size=(count, 13)).astype("float32")
+    ids = np.minimum(rng.zipf(1.2, size=(count, 26)), vocabulary_size - 1).astype("int32")
+    labels = (rng.random((count, 1)) < 0.25).astype("float32")
+    return dense, ids, labels
