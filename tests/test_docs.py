@@ -79,3 +79,12 @@ def test_lstm_benchmark_table_is_filled():
     text = (DOCS / "models/sequence.md").read_text()
     table = text.split("<!-- lstm_throughput:start -->")[1].split("<!-- lstm_throughput:end -->")[0]
     assert "| `bilstm_text` | zoo / torch |" in table and "plain PyTorch, padded |" in table
+
+
+@pytest.mark.parametrize("name", list_models(task="click_through_rate"))
+def test_recommenders_page_matches_registry(name):
+    rows = _documented_rows("models/recommenders.md")
+    assert name in rows, f"docs/models/recommenders.md has no row for {name}"
+    spec = get_model_spec(name)
+    assert int(rows[name]["params"].replace(",", "")) == spec.parameter_count
+    assert float(rows[name]["value"]) == spec.reference.value
