@@ -45,3 +45,21 @@ def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_info_of_every_model_in_text_and_json(name, capsys):
+    cli.main(["info", name])
+    text = capsys.readouterr().out
+    assert text.startswith(f"{name}: ") and all(len(line) < 400 for line in text.splitlines())
+    cli.main(["info", name, "--json"])
+    assert json.loads(capsys.readouterr().out)["name"] == name
+
+
+def test_info_summarises_feature_specs(capsys):
+    cli.main(["info", "deepfm"])
+    assert "build_deepfm(features=<39 DenseFeature/SparseFeature>)" in capsys.readouterr().out
+    cli.main(["info", "wide_deep", "--json"])
+    defaults = json.loads(capsys.readouterr().out)["defaults"]
+    assert defaults["wide_features"][0] == {"class": "SparseFeature", "name": "C1",
+                                            "vocabulary_size": 10000, "embedding_dim": 10}  # fmt: skip

@@ -5,6 +5,7 @@ Example:
     $ zoo info resnet20
 """
 
+import dataclasses
 import json
 
 from zoo._cli import OneLineArgumentParser, exit_on_user_error
@@ -45,6 +46,17 @@ def command_list(args):
     print(_format_table(rows, ["model", "task", "parameters", "input", "reference"]))
 
 
+def _json_ready(value):
+    """`value` with dataclasses (feature specs, configs) as dicts and tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"class": type(value).__name__, **_json_ready(dataclasses.asdict(value))}
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    return value
+
+
 def spec_summary(spec):
     """A JSON-ready description of a registered model."""
     return {
@@ -54,7 +66,7 @@ def spec_summary(spec):
         "input_shape": list(spec.input_shape),
         "parameters": spec.parameter_count,
         "builder": f"{spec.builder.__module__}.{spec.builder.__name__}",
-        "defaults": spec.defaults,
+        "defaults": _json_ready(spec.defaults),
         "reference": None
         if spec.reference is None
         else {
@@ -68,8 +80,16 @@ def spec_summary(spec):
     }
 
 
+def _short_repr(value, limit=80):
+    text = repr(value)
+    if len(text) <= limit or not isinstance(value, (list, tuple)) or not value:
+        return text
+    kinds = sorted({type(v).__name__ for v in value})
+    return f"<{len(value)} {'/'.join(kinds)}>"
+
+
 def _kwargs(values):
-    return ", ".join(f"{key}={value!r}" for key, value in values.items())
+    return ", ".join(f"{key}={_short_repr(value)}" for key, value in values.items())
 
 
 def command_info(args):
