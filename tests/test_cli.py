@@ -61,5 +61,5 @@ def test_info_summarises_feature_specs(capsys):
     assert "build_deepfm(features=<39 DenseFeature/SparseFeature>)" in capsys.readouterr().out
     cli.main(["info", "wide_deep", "--json"])
     defaults = json.loads(capsys.readouterr().out)["defaults"]
-    assert defaults["wide_features"][0] == {"class": "SparseFeature", "name": "C1",
-                                            "vocabulary_size": 10000, "embedding_dim": 10}  # fmt: skip
+    first = {"class": "SparseFeature", "name": "C1", "vocabulary_size": 10000, "embedding_dim": 10}
+    assert defaults["wide_features"][0] == first
