@@ -68,7 +68,7 @@ def parse_args(argv=None):
     parser.add_argument("--label", help="the csv's 0/1 label column")
     parser.add_argument("--features", nargs="+", type=column_spec,
                         help="name:sparse|sequence|dense[:key=value...], per column")  # fmt: skip
-    parser.add_argument("--spec", help="a JSON feature-spec file (label, time, features)")
+    parser.add_argument("--spec", help="a JSON/YAML feature-spec file (label, time, features)")
     parser.add_argument("--time-column", help="the column that orders rows for --split time")
     parser.add_argument("--split", default="random", choices=SPLITS)
     parser.add_argument("--validation-fraction", type=fraction, default=0.1)

@@ -120,7 +120,7 @@ def test_errors_name_the_fix(tmp_path):
         load_tabular("criteo")
     with pytest.raises(ConfigError, match="needs --csv FILE, --label COLUMN and --features"):
         load_tabular("csv", csv_path="x.csv")
-    with pytest.raises(ConfigError, match="not a feature-spec JSON file"):
+    with pytest.raises(ConfigError, match="not a JSON or YAML feature-spec file"):
         read_spec_file(tmp_path / "nope.json")
     with pytest.raises(ConfigError, match="'bogus=1' is not a key=value option|kind='bogus'"):
         ColumnSpec.parse("user:sparse:bogus=1")
@@ -145,3 +145,14 @@ def test_tfds_movielens_route(monkeypatch, tmp_path):
     encoder = TabularEncoder.fit(data.specs, data.train)
     features, labels = next(iter(encoder.dataset(data.train, data.train_labels, batch_size=8)))
     assert features["genres"].shape == (8, 6) and labels.shape == (8, 1)
+
+
+def test_yaml_spec_file(tmp_path):
+    (tmp_path / "spec.yaml").write_text(
+        "label: clicked\ntime: ts\nfeatures:\n"
+        "  - {name: user, kind: sparse, embedding_dim: 8}\n"
+        "  - name: price\n    kind: dense\n    transform: log\n"
+    )
+    label, time_column, specs = read_spec_file(tmp_path / "spec.yaml")
+    assert (label, time_column) == ("clicked", "ts")
+    assert specs == [ColumnSpec("user", "sparse", 8), ColumnSpec("price", "dense", transform="log")]

@@ -72,14 +72,20 @@ def criteo_specs(embedding_dim=10, min_frequency=10, hash_buckets=None):
 
 
 def read_spec_file(path):
-    """(label column, time column or None, [ColumnSpec]) from a JSON feature-spec file:
+    """(label column, time column or None, [ColumnSpec]) from a JSON or YAML (`.yaml`, `.yml`)
+    feature-spec file:
     `{"label": "clicked", "time": "ts", "features": [{"name": "user", "kind": "sparse"}, ...]}`.
     """
+    import yaml
+
     try:
-        spec = json.loads(Path(path).read_text())
+        text = Path(path).read_text()
+        is_yaml = Path(path).suffix.lower() in (".yaml", ".yml")
+        spec = yaml.safe_load(text) if is_yaml else json.loads(text)
         return spec["label"], spec.get("time"), [ColumnSpec(**f) for f in spec["features"]]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ConfigError(f"--spec {path}: not a feature-spec JSON file ({error}).") from None
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as error:
+        message = f"--spec {path}: not a JSON or YAML feature-spec file ({error})."
+        raise ConfigError(message) from None
 
 
 def synthetic_interactions(rows=20000, seed=0):
