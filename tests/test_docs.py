@@ -88,3 +88,10 @@ def test_recommenders_page_matches_registry(name):
     spec = get_model_spec(name)
     assert int(rows[name]["params"].replace(",", "")) == spec.parameter_count
     assert float(rows[name]["value"]) == spec.reference.value
+
+
+def test_recommender_benchmark_table_is_filled():
+    text = (DOCS / "models/recommenders.md").read_text()
+    start, end = "<!-- recommender_throughput:start -->", "<!-- recommender_throughput:end -->"
+    table = text.split(start)[1].split(end)[0]
+    assert "| zoo / jax |" in table and "| plain PyTorch |" in table
