@@ -6,11 +6,10 @@ is the plain one a PyTorch user writes. Prints one JSON line (run by bert_throug
 
 import argparse
 import json
-import time
 
 import torch
 import transformers
-from _harness import throughput_record
+from _harness import time_torch_training
 
 from zoo.models.bert import BERT_PRESETS
 
@@ -40,17 +39,13 @@ def main():
     token_ids = torch.randint(1000, preset.vocabulary_size, shape)
     labels = torch.randint(0, 2, (total, args.batch_size))
     mask = torch.ones(shape, dtype=torch.long)
-    ends = []
-    for step in range(total):
-        optimizer.zero_grad(set_to_none=True)
-        out = model(input_ids=token_ids[step], attention_mask=mask[step], labels=labels[step])
-        out.loss.backward()
-        optimizer.step()
-        ends.append(time.perf_counter())
-    parameters = sum(p.numel() for p in model.parameters())
-    record = throughput_record(ends, warmup_steps=args.warmup_steps,
-                               batch_size=args.batch_size, parameters=parameters)  # fmt: skip
-    print(json.dumps(record))
+
+    def loss_of_step(step):
+        return model(input_ids=token_ids[step], attention_mask=mask[step],
+                     labels=labels[step]).loss  # fmt: skip
+
+    print(json.dumps(time_torch_training(model, optimizer, loss_of_step, batch_size=args.batch_size,
+                                         warmup_steps=args.warmup_steps, steps=args.steps)))
 
 
 if __name__ == "__main__":

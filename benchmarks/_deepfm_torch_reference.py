@@ -4,10 +4,9 @@ like `_deepfm_keras_worker.py`."""
 
 import argparse
 import json
-import time
 
 import torch
-from _harness import criteo_batches, throughput_record
+from _harness import criteo_batches, time_torch_training
 from torch import nn
 
 parser = argparse.ArgumentParser()
@@ -50,18 +49,13 @@ def main():
     arrays = criteo_batches(total * args.batch_size, args.vocabulary_size)
     dense, sparse, labels = (torch.from_numpy(a) for a in arrays)
     sparse = sparse.long()
-    ends = []
-    for step in range(total):
+
+    def loss_of_step(step):
         batch = slice(step * args.batch_size, (step + 1) * args.batch_size)
-        optimizer.zero_grad()
-        loss = nn.functional.binary_cross_entropy(model(dense[batch], sparse[batch]), labels[batch])
-        loss.backward()
-        optimizer.step()
-        ends.append(time.perf_counter())
-    parameters = sum(p.numel() for p in model.parameters())
-    record = throughput_record(ends, warmup_steps=args.warmup_steps,
-                               batch_size=args.batch_size, parameters=parameters)  # fmt: skip
-    print(json.dumps(record))
+        return nn.functional.binary_cross_entropy(model(dense[batch], sparse[batch]), labels[batch])
+
+    print(json.dumps(time_torch_training(model, optimizer, loss_of_step, batch_size=args.batch_size,
+                                         warmup_steps=args.warmup_steps, steps=args.steps)))
 
 
 if __name__ == "__main__":

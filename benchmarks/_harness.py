@@ -110,3 +110,19 @@ def criteo_batches(count, vocabulary_size, seed=0):
     ids = np.minimum(rng.zipf(1.2, size=(count, 26)), vocabulary_size - 1).astype("int32")
     labels = (rng.random((count, 1)) < 0.25).astype("float32")
     return dense, ids, labels
+
+
+def time_torch_training(model, optimizer, loss_of_step, *, warmup_steps, steps, batch_size):
+    """Run the plain PyTorch loop (zero_grad, `loss_of_step(step)`, backward, optimizer step)
+    for `warmup_steps + steps` steps; return its `throughput_record`."""
+    import time
+
+    ends = []
+    for step in range(warmup_steps + steps):
+        optimizer.zero_grad(set_to_none=True)
+        loss_of_step(step).backward()
+        optimizer.step()
+        ends.append(time.perf_counter())
+    parameters = sum(p.numel() for p in model.parameters())
+    return throughput_record(ends, warmup_steps=warmup_steps, batch_size=batch_size,
+                             parameters=parameters)  # fmt: skip

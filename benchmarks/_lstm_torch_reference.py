@@ -10,10 +10,9 @@ right-padded batches unless the model learns to ignore it).
 
 import argparse
 import json
-import time
 
 import torch
-from _harness import padded_token_ids, throughput_record
+from _harness import padded_token_ids, time_torch_training
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
@@ -56,18 +55,14 @@ def main():
     ids, lengths = padded_token_ids(count, args.sequence_length, args.vocabulary_size)
     ids, lengths = torch.from_numpy(ids).long(), torch.from_numpy(lengths)
     labels = torch.randint(0, 2, (count,))
-    ends = []
-    for step in range(args.warmup_steps + args.steps):
+
+    def loss_of_step(step):
         batch = slice(step * args.batch_size, (step + 1) * args.batch_size)
-        optimizer.zero_grad()
         logits = model(ids[batch], lengths[batch] if args.packed else None)
-        loss_fn(logits, labels[batch]).backward()
-        optimizer.step()
-        ends.append(time.perf_counter())
-    parameters = sum(p.numel() for p in model.parameters())
-    record = throughput_record(ends, warmup_steps=args.warmup_steps,
-                               batch_size=args.batch_size, parameters=parameters)  # fmt: skip
-    print(json.dumps(record))
+        return loss_fn(logits, labels[batch])
+
+    print(json.dumps(time_torch_training(model, optimizer, loss_of_step, batch_size=args.batch_size,
+                                         warmup_steps=args.warmup_steps, steps=args.steps)))
 
 
 if __name__ == "__main__":
