@@ -8,8 +8,8 @@ Example:
 >>> features = [SparseFeature("user_id", 944, embedding_dim=16),
 ...             SequenceFeature("genres", 20, max_length=6, embedding_dim=16),
 ...             DenseFeature("age")]
->>> [f.input_shape for f in features]
-[(1,), (6,), (1,)]
+>>> tuple(f.input_shape for f in features)
+((1,), (6,), (1,))
 """
 
 import dataclasses

@@ -8,7 +8,7 @@ import pytest
 
 import zoo  # noqa: F401  (registers zoo's layers, which load_model needs)
 from tests.applications.conftest import app_command, assert_exits_2_with_one_line, kill_after_epochs
-from tests.data.fake_files import write_criteo, write_movielens_1m, write_movielens_100k
+from tests.data.fake_files import write_criteo, write_movielens_1m
 from zoo.data.tabular_encoding import TabularEncoder
 
 
@@ -35,10 +35,10 @@ def test_deepfm_finds_the_synthetic_interaction(run_app, tmp_path):
     assert model.predict(features, verbose=0).shape == (2, 1)
 
 
-@pytest.mark.parametrize("layout", ["ml-100k", "ml-1m"])
-def test_movielens_files_with_a_time_split(run_app, tmp_path, layout):
-    writer = write_movielens_100k if layout == "ml-100k" else write_movielens_1m
-    writer(tmp_path / layout)
+def test_movielens_files_with_a_time_split(run_app, tmp_path):
+    """ml-1m's files through the application (ml-100k's: tests/data/test_tabular.py)."""
+    layout = "ml-1m"
+    write_movielens_1m(tmp_path / layout)
     out = tmp_path / "run"
     result = run_app("train_recommender.py", "--dataset", layout.replace("ml-", "movielens_"),
                      "--data-dir", str(tmp_path / layout), "--split", "time", "--epochs", "1",

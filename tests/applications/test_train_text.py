@@ -12,7 +12,7 @@ from tests.applications.conftest import (
     assert_exits_2_with_one_line,
     kill_after_epochs,
 )
-from tests.data.fake_files import write_acl_imdb, write_sst2
+from tests.data.fake_files import write_acl_imdb
 from zoo.data.text_encoder import TextEncoder
 
 
@@ -41,19 +41,6 @@ def test_learns_sentiment_from_acl_imdb_folders(run_app, tmp_path):
     probabilities = model.predict(encoder.encode(["word1 word2 great word3",
                                                   "word4 awful word5"]), verbose=0)  # fmt: skip
     assert np.argmax(probabilities, axis=1).tolist() == [1, 0]  # ["neg", "pos"] order
-
-
-def test_sst2_tsv_files_with_a_bidirectional_model(run_app, tmp_path):
-    write_sst2(tmp_path / "SST-2")
-    out = tmp_path / "run"
-    result = run_app("train_text.py", "--model", "bilstm_text", "--dataset", "sst2",
-                     "--data-dir", str(tmp_path / "SST-2"), "--sequence-length", "8",
-                     "--vocabulary-size", "50", "--epochs", "1", "--output-dir", str(out),
-                     "--quiet")  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    metrics = _metrics(out)
-    assert metrics["num_test"] == 2 and metrics["vocabulary_size"] <= 50
-    assert metrics["model"] == "bilstm_text" and 0.0 <= metrics["test_accuracy"] <= 1.0
 
 
 def test_killed_run_resumes_with_its_vocabulary(tmp_path):

@@ -25,6 +25,8 @@ def _twins(**kwargs):
     return reference, layer
 
 
+# On tensorflow and jax zoo's LSTM is Keras's code path itself; only torch takes another one.
+@pytest.mark.torch_only
 @pytest.mark.parametrize(
     "go_backwards, return_sequences, zero_output_for_mask, mask",
     list(itertools.product([False, True], [False, True], [False, True],
@@ -38,6 +40,7 @@ def test_same_outputs_as_keras_lstm(go_backwards, return_sequences, zero_output_
     np.testing.assert_allclose(to_numpy(layer(INPUTS, mask=mask)), expected, atol=2e-6)
 
 
+@pytest.mark.torch_only
 def test_bidirectional_stack_matches_keras():
     def stack(lstm):
         return keras.Sequential([
