@@ -43,6 +43,10 @@ def test_learns_sentiment_from_acl_imdb_folders(run_app, tmp_path):
     assert np.argmax(probabilities, axis=1).tolist() == [1, 0]  # ["neg", "pos"] order
 
 
+# The resume mechanism (BackupAndRestore through TrainingRun) is tested on every backend by
+# train_cifar's and train_bert's kill tests; what this application adds (its saved
+# encoder) does not depend on the backend, so one backend runs this slow test.
+@pytest.mark.tf_only
 def test_killed_run_resumes_with_its_vocabulary(tmp_path):
     out = tmp_path / "run"
     command = app_command("train_text.py", "--model", "lstm_text", "--dataset", "synthetic",
