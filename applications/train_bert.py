@@ -40,8 +40,8 @@ from zoo.models.bert import (  # noqa: E402
     build_bert_classifier,
     build_bert_pretrainer,
 )
-from zoo.train import TrainingRecipe, TrainingRun  # noqa: E402
-from zoo.train.arguments import add_training_arguments, recipe_from_args  # noqa: E402
+from zoo.train import TrainingRecipe  # noqa: E402
+from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
 from zoo.train.losses import masked_lm_loss  # noqa: E402
 
 # Masked-LM pretraining of the compact BERTs: AdamW with linear warm-up and decay
@@ -90,7 +90,7 @@ def parse_args(argv=None):
 def _tokenizer(args, run, texts_or_files, from_files):
     """The run's tokenizer: a resumed run's, --vocabulary, or one learned from the data."""
     saved = run.run_dir / "tokenizer"
-    if (run.backup_dir / "training_metadata.json").is_file() and (saved / "vocab.txt").is_file():
+    if run.resuming and (saved / "vocab.txt").is_file():
         return WordPieceTokenizer.load(saved)
     if args.vocabulary:
         return WordPieceTokenizer(args.vocabulary, lowercase=not args.cased)
@@ -109,7 +109,7 @@ def _check_length(args, config):
 
 def pretrain(args):
     recipe = recipe_from_args(PRETRAIN_RECIPE, args)
-    run = TrainingRun(args.output_dir or f"runs/{args.model}_pretrain", seed=args.seed)
+    run = run_from_args(args, f"runs/{args.model}_pretrain")
     lines = read_corpus(args.corpus)
     tokenizer = _tokenizer(args, run, args.corpus, from_files=True)
     tokenizer.save(run.run_dir / "tokenizer")
@@ -148,7 +148,7 @@ def finetune(args):
     spec = get_model_spec(args.model)
     recipe = recipe_from_args(spec.recipe, args)
     name = Path(args.init_from).name if args.init_from else args.model
-    run = TrainingRun(args.output_dir or f"runs/{name}_{args.task}", seed=args.seed)
+    run = run_from_args(args, f"runs/{name}_{args.task}")
     encoder = tokenizer = None
     if args.init_from:
         encoder, tokenizer = load_bert_encoder(args.init_from)

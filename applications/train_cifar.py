@@ -21,8 +21,7 @@ select_backend()
 from zoo import get_model_spec, list_models  # noqa: E402
 from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fraction, positive_int  # noqa: E402  # noqa: E402
 from zoo.data import IMAGE_DATASETS, load_image_data  # noqa: E402
-from zoo.train import TrainingRun  # noqa: E402
-from zoo.train.arguments import add_training_arguments, recipe_from_args  # noqa: E402
+from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -58,7 +57,7 @@ def main(argv=None):
     args = parse_args(argv)
     spec = get_model_spec(args.model)
     recipe = recipe_from_args(spec.recipe, args)
-    run = TrainingRun(args.output_dir or f"runs/{args.model}_{args.dataset}", seed=args.seed)
+    run = run_from_args(args, f"runs/{args.model}_{args.dataset}")
     height, width, channels = spec.input_shape
     if args.image_size:
         height = width = args.image_size

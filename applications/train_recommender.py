@@ -38,8 +38,8 @@ from zoo.data.tabular import SPLITS, TABULAR_DATASETS, load_tabular, read_spec_f
 from zoo.data.tabular_encoding import ENCODER_FILE, ColumnSpec, TabularEncoder  # noqa: E402
 from zoo.errors import ConfigError  # noqa: E402
 from zoo.features import DenseFeature  # noqa: E402
-from zoo.train import TrainingRecipe, TrainingRun  # noqa: E402
-from zoo.train.arguments import add_training_arguments, recipe_from_args  # noqa: E402
+from zoo.train import TrainingRecipe  # noqa: E402
+from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
 
 # Criteo's recipe is the registered one (large batches, one epoch over tens of millions of
 # rows); the smaller data sets take more, smaller steps.
@@ -122,10 +122,9 @@ def train(args):
     spec = get_model_spec(args.model)
     base = spec.recipe if args.dataset == "criteo" else SMALL_DATA_RECIPE
     recipe = recipe_from_args(base, args)
-    run = TrainingRun(args.output_dir or f"runs/{args.model}_{args.dataset}", seed=args.seed)
+    run = run_from_args(args, f"runs/{args.model}_{args.dataset}")
     data = _load(args)
-    resuming = (run.backup_dir / "training_metadata.json").is_file()
-    if resuming and (run.run_dir / ENCODER_FILE).is_file():
+    if run.resuming and (run.run_dir / ENCODER_FILE).is_file():
         encoder = TabularEncoder.load(run.run_dir)
     else:
         encoder = TabularEncoder.fit(data.specs, data.train)

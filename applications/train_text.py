@@ -27,8 +27,7 @@ from zoo._cli import (  # noqa: E402
 )
 from zoo.data.text import TEXT_DATASETS, load_text_classification  # noqa: E402
 from zoo.data.text_encoder import ENCODER_FILE, TextEncoder  # noqa: E402
-from zoo.train import TrainingRun  # noqa: E402
-from zoo.train.arguments import add_training_arguments, recipe_from_args  # noqa: E402
+from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -51,8 +50,7 @@ def parse_args(argv=None):
 
 def text_encoder(run, texts, args):
     """The run's encoder: the saved one when resuming, else one adapted on `texts`."""
-    resuming = (run.backup_dir / "training_metadata.json").is_file()
-    if resuming and (run.run_dir / ENCODER_FILE).is_file():
+    if run.resuming and (run.run_dir / ENCODER_FILE).is_file():
         return TextEncoder.load(run.run_dir)
     encoder = TextEncoder.adapt(texts, args.vocabulary_size, args.sequence_length)
     encoder.save(run.run_dir)
@@ -62,7 +60,7 @@ def text_encoder(run, texts, args):
 def train(args):
     spec = get_model_spec(args.model)
     recipe = recipe_from_args(spec.recipe, args)
-    run = TrainingRun(args.output_dir or f"runs/{args.model}_{args.dataset}", seed=args.seed)
+    run = run_from_args(args, f"runs/{args.model}_{args.dataset}")
     splits = load_text_classification(
         args.dataset, data_dir=args.data_dir, validation_split=args.validation_split,
         seed=args.seed, max_train_examples=args.max_train_examples,

@@ -33,8 +33,7 @@ from zoo.data.timeseries import (  # noqa: E402
     naive_forecasts,
 )
 from zoo.errors import DataSourceError  # noqa: E402
-from zoo.train import TrainingRun  # noqa: E402
-from zoo.train.arguments import add_training_arguments, recipe_from_args  # noqa: E402
+from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -74,8 +73,7 @@ def baselines(series, season, horizon):
 def train(args):
     spec = get_model_spec(args.model)
     recipe = recipe_from_args(spec.recipe, args)
-    run = TrainingRun(args.output_dir or f"runs/{args.model}_{Path(args.csv).stem}",
-                      seed=args.seed)  # fmt: skip
+    run = run_from_args(args, f"runs/{args.model}_{Path(args.csv).stem}")  # fmt: skip
     columns = load_series(args.csv, args.target, args.features)
     series = SeriesSplits(columns, target=args.target, features=args.features,
                           window=args.window, horizon=args.horizon,
@@ -106,7 +104,7 @@ def train(args):
               "season_from": "--season" if args.season else "autocorrelation",
               **series.describe(), "synthetic": args.csv == "synthetic"}  # fmt: skip
     metrics = run.finish(model, datasets["test"], record)
-    predicted = series.to_original_units(model.predict(datasets["test"], verbose=0)[..., 0])
+    predicted = series.to_original_units(run.predict(model, datasets["test"])[..., 0])
     actual = actual_values(series.target_values, series.origins("test"), args.horizon)
     errors = forecast_errors(predicted, actual)
     metrics.update(test_mae=errors["mae"], test_rmse=errors["rmse"],

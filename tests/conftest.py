@@ -37,4 +37,7 @@ def _fresh_keras_state():
     keras.config.set_image_data_format("channels_last")
     keras.utils.set_random_seed(1234)
     yield
+    keras.mixed_precision.set_dtype_policy("float32")
+    if keras.backend.backend() == "jax":
+        keras.distribution.set_distribution(None)
     keras.backend.clear_session()

@@ -59,6 +59,9 @@ def test_pretraining_beats_random_initialisation(run_app, language, tmp_path):
     assert accuracies["scratch"] <= 0.7, accuracies
 
 
+# The weight conversion is tested on every backend in tests/convert; this slow end-to-end run
+# (import, fine-tune, report) adds nothing backend-specific, so one backend runs it.
+@pytest.mark.tf_only
 def test_finetune_from_keras_hub_and_hugging_face_folders(run_app, tmp_path, language):
     keras_hub = pytest.importorskip("keras_hub")
     transformers = pytest.importorskip("transformers")
@@ -100,6 +103,9 @@ def test_finetune_on_synthetic_learns_a_vocabulary(run_app, tmp_path):
     assert metrics["vocabulary_size"] <= 300
 
 
+# Resuming (BackupAndRestore through TrainingRun) is tested on every backend by train_cifar's
+# kill test; what pretraining adds (reloading its saved tokenizer) is backend-independent.
+@pytest.mark.tf_only
 def test_killed_pretraining_resumes_with_its_tokenizer(language, tmp_path):
     import subprocess
 

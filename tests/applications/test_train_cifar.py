@@ -20,9 +20,8 @@ SMOKE = ["--dataset", "synthetic", "--max-train-examples", "128", "--max-test-ex
 
 def test_end_to_end_on_synthetic_data(run_app, tmp_path):
     out = tmp_path / "run"
-    result = run_app(
-        "train_cifar.py", "--model", "cnn", "--epochs", "2", "--output-dir", str(out), *SMOKE
-    )
+    result = run_app("train_cifar.py", "--model", "cnn", "--epochs", "2", "--output-dir",
+                     str(out), "--precision", "mixed_bfloat16", *SMOKE)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "test accuracy" in result.stdout and "SYNTHETIC" in result.stdout
     metrics = json.loads((out / "metrics.json").read_text())
@@ -36,6 +35,10 @@ def test_end_to_end_on_synthetic_data(run_app, tmp_path):
         True,
     )
     assert metrics["epochs"] == 2 and metrics["parameters"] == 545_098
+    expected_xla = keras.backend.backend() == "jax"  # "auto": not on TensorFlow's CPU, torch
+    assert (metrics["strategy"], metrics["replicas"], metrics["processes"]) == ("none", 1, 1)
+    assert (metrics["precision"], metrics["loss_scaling"]) == ("mixed_bfloat16", False)
+    assert metrics["xla"] is expected_xla
     model = keras.saving.load_model(out / "model.keras")
     assert model.output_shape == (None, 10)
 
@@ -86,6 +89,14 @@ def test_killed_run_resumes_with_the_same_command(tmp_path):
     assert not (out / "backup").exists()
 
 
+BACKEND_SPECIFIC_ERROR = {
+    "jax": (["--strategy", "model_parallel", "--model-parallel-size", "3"],
+            "--model-parallel-size 3 does not divide the 1 devices"),
+    "torch": (["--xla"], "--xla needs the tensorflow or jax backend"),
+    "tensorflow": (["--strategy", "tpu"], "--strategy tpu: no TPU found"),
+}  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -97,6 +108,10 @@ def test_killed_run_resumes_with_the_same_command(tmp_path):
         (["--lr", "abc"], "argument --lr: 'abc' is not a number"),
         (["--dataset", "synthetic", "--batch-size", "100000"], "larger than the 461 training"),
         (["--dataset", "folder"], "needs data_dir (--data-dir)"),
+        (["--precision", "float64"], "argument --precision: invalid choice: 'float64'"),
+        (["--strategy", "mirrored" if keras.backend.backend() == "jax" else "model_parallel"],
+         "--strategy"),
+        BACKEND_SPECIFIC_ERROR[keras.backend.backend()],
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):

@@ -44,7 +44,7 @@ def test_learns_sentiment_from_acl_imdb_folders(run_app, tmp_path):
 
 
 # The resume mechanism (BackupAndRestore through TrainingRun) is tested on every backend by
-# train_cifar's and train_bert's kill tests; what this application adds (its saved
+# train_cifar's kill test; what this application adds (its saved
 # encoder) does not depend on the backend, so one backend runs this slow test.
 @pytest.mark.tf_only
 def test_killed_run_resumes_with_its_vocabulary(tmp_path):

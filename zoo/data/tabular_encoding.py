@@ -193,7 +193,9 @@ class TabularEncoder:
         def encode(batch, label):
             return {s.name: self._encode(s, batch[s.name]) for s in specs}, label
 
-        data = data.batch(batch_size).map(encode, num_parallel_calls=tf.data.AUTOTUNE)
+        drop = training and len(labels) >= batch_size  # whole global batches for the replicas
+        data = data.batch(batch_size, drop_remainder=drop)
+        data = data.map(encode, num_parallel_calls=tf.data.AUTOTUNE)
         return data.prefetch(tf.data.AUTOTUNE)
 
     def save(self, folder):

@@ -91,7 +91,9 @@ class TextEncoder:
         data = tf.data.Dataset.from_tensor_slices((list(texts), np.asarray(labels, np.int32)))
         if training:
             data = data.shuffle(len(texts), seed=seed, reshuffle_each_iteration=True)
-        data = data.batch(batch_size)
+        # Training drops a last partial batch (replicas share whole global batches) unless
+        # that would leave no batch at all.
+        data = data.batch(batch_size, drop_remainder=training and len(texts) >= batch_size)
         encode = lambda text, label: (tf.cast(self._layer(_clean(text)), tf.int32), label)  # noqa: E731
         return data.map(encode, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 

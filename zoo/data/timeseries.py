@@ -186,7 +186,9 @@ class SeriesSplits:
         if training:
             data = data.shuffle(min(len(origins), 10_000), seed=seed, reshuffle_each_iteration=True)
         window = self.window
-        data = data.batch(batch_size).map(lambda rows: (rows[:, :window, :], rows[:, window:, :1]))
+        drop = training and len(origins) >= batch_size  # whole global batches for the replicas
+        data = data.batch(batch_size, drop_remainder=drop)
+        data = data.map(lambda rows: (rows[:, :window, :], rows[:, window:, :1]))
         return data.prefetch(tf.data.AUTOTUNE)
 
     def to_original_units(self, normalised_targets):

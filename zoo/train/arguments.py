@@ -9,8 +9,13 @@ Example:
 3
 """
 
+import argparse
+
 from zoo._cli import fraction, positive_float, positive_int
+from zoo.train.precision import PRECISIONS
 from zoo.train.recipe import OPTIMIZERS, SCHEDULES, TrainingRecipe
+from zoo.train.runner import TrainingRun
+from zoo.train.strategy import STRATEGIES
 
 BACKENDS = ("tensorflow", "jax", "torch")
 
@@ -35,6 +40,23 @@ def add_training_arguments(parser):
     group.add_argument("--seed", type=int, default=0)
     group.add_argument("--output-dir", help="run folder (rerun the same command to resume)")
     group.add_argument("--quiet", action="store_true", help="no progress bar")
+    scale = parser.add_argument_group("scale (see the scaling guide)")
+    scale.add_argument("--strategy", choices=STRATEGIES, default="auto",
+                       help="distribution strategy (auto: the right one for the backend and "
+                            "devices; torch: none)")  # fmt: skip
+    scale.add_argument("--model-parallel-size", type=positive_int, default=2,
+                       help="devices per model replica (--strategy model_parallel)")  # fmt: skip
+    scale.add_argument("--precision", choices=PRECISIONS, default="float32")
+    scale.add_argument("--xla", action=argparse.BooleanOptionalAction, default=None,
+                       help="compile steps with XLA (default: where it helps; jax yes, "
+                            "tensorflow on GPU/TPU, never torch)")  # fmt: skip
+
+
+def run_from_args(args, default_dir):
+    """The `TrainingRun` the flags describe, in `--output-dir` (else `default_dir`)."""
+    return TrainingRun(args.output_dir or default_dir, seed=args.seed, strategy=args.strategy,
+                       precision=args.precision, xla=args.xla,
+                       model_parallel_size=args.model_parallel_size)  # fmt: skip
 
 
 def recipe_from_args(recipe: TrainingRecipe, args):

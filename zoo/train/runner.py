@@ -11,7 +11,6 @@ Example:
 >>> run.finish(model, data.test, {"model": "cnn", "dataset": "cifar10"})
 """
 
-import contextlib
 import csv
 import json
 import time
@@ -21,9 +20,13 @@ import keras
 
 from zoo import __version__
 from zoo._utils import atomic_path, write_json_atomic
+from zoo.errors import ConfigError
+from zoo.train import batching
 from zoo.train.callbacks import BestModelCheckpoint, ThroughputMeter
 from zoo.train.losses import SparseCategoricalCrossentropyWithSmoothing
+from zoo.train.precision import loss_scaling, set_precision
 from zoo.train.schedules import learning_rate_schedule
+from zoo.train.strategy import get_distribution
 
 
 def build_optimizer(recipe, total_steps):
@@ -45,25 +48,52 @@ def classification_loss(recipe, from_logits):
     return keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
 
 
-class TrainingRun:
-    """Seeds, compiles, fits with the standard callbacks, evaluates and records one run.
+def resolve_xla(xla):
+    """Keras's `jit_compile` for `--xla` (True), `--no-xla` (False) or neither (None: "auto",
+    XLA where it helps: JAX, and TensorFlow on GPUs and TPUs; measured slower on TensorFlow's
+    CPU for BERT). torch has no XLA (Keras's `jit_compile` there means `torch.compile`)."""
+    if xla is None:
+        return "auto"
+    if xla and keras.backend.backend() == "torch":
+        raise ConfigError(
+            "--xla needs the tensorflow or jax backend; torch runs without XLA (use --no-xla "
+            "or leave it unset)."
+        )
+    return bool(xla)
 
-    Everything that changes how a run executes (seed, XLA; later distribution strategy and
-    precision) is decided here, so every application gets it the same way.
+
+class TrainingRun:
+    """Seeds, distributes, compiles, fits with the standard callbacks, evaluates and records.
+
+    Everything that changes how a run executes (seed, distribution strategy, precision, XLA)
+    is decided here, so every application gets it the same way. With several processes
+    (multi-worker TensorFlow, multi-process JAX) the chief writes `run_dir`, worker `i`
+    writes `run_dir/worker<i>` (its own backup, so every worker resumes).
     """
 
-    def __init__(self, run_dir, *, seed=0, jit_compile="auto"):
+    def __init__(self, run_dir, *, seed=0, strategy="auto", precision="float32", xla=None,
+                 model_parallel_size=2):  # fmt: skip
+        self.jit_compile = resolve_xla(xla)
+        self.precision = set_precision(precision)
+        self.distribution = get_distribution(strategy, model_parallel_size=model_parallel_size)
+        self.distribution.activate()
         self.run_dir = Path(run_dir)
+        if not self.distribution.is_chief:
+            self.run_dir = self.run_dir / f"worker{self.distribution.process_index}"
         self.seed = seed
-        self.jit_compile = jit_compile
         self.train_seconds = 0.0
         self.resumed_from_epoch = 0
         self._meter = None
         keras.utils.set_random_seed(seed)
 
     def scope(self):
-        """The context models must be built and compiled in (a distribution scope later)."""
-        return contextlib.nullcontext()
+        """The context models must be built and compiled in (the strategy's scope)."""
+        return self.distribution.scope()
+
+    @property
+    def resuming(self):
+        """True when the run folder holds a backup this run continues from."""
+        return (self.backup_dir / "training_metadata.json").is_file()
 
     @property
     def backup_dir(self):
@@ -81,26 +111,36 @@ class TrainingRun:
         says whether higher ("max") or lower ("min") is better.
         """
         self.recipe = recipe
+        self.distribution.check_batch_size(recipe.batch_size)
         self.monitor, self.monitor_mode = monitor, monitor_mode
+        metrics, weighted_metrics = list(metrics or ()), list(weighted_metrics or ())
+        if self.distribution.pads_evaluation:
+            # Padded evaluation rows weigh 0, which only weighted metrics respect (the
+            # training batches carry no weights, so there the two kinds agree).
+            metrics, weighted_metrics = [], metrics + weighted_metrics
         model.compile(
             optimizer=build_optimizer(recipe, steps_per_epoch * recipe.epochs),
             loss=loss if loss is not None else classification_loss(recipe, from_logits),
-            metrics=list(metrics) if metrics else None,
-            weighted_metrics=list(weighted_metrics) if weighted_metrics else None,
+            metrics=metrics or None,
+            weighted_metrics=weighted_metrics or None,
             jit_compile=self.jit_compile,
         )
         return model
 
     def _resume_point(self):
-        metadata = self.backup_dir / "training_metadata.json"
-        if metadata.is_file():
+        if self.resuming:
+            metadata = self.backup_dir / "training_metadata.json"
             return json.loads(metadata.read_text()).get("epoch", 0)
         return 0
 
     def callbacks(self, validation):
         monitor = f"val_{self.monitor}" if validation is not None else self.monitor
         self._meter = ThroughputMeter(self.recipe.batch_size)
+        padding = []
+        if validation is not None and self.distribution.pads_evaluation:
+            padding = [batching.RescalePaddedValidationLoss(validation, self.recipe.batch_size)]
         return [
+            *padding,
             # The log row of an epoch is written before its backup, so a kill in between
             # repeats that row (trimmed on resume) rather than losing it.
             keras.callbacks.CSVLogger(str(self.run_dir / "history.csv"), append=True),
@@ -123,12 +163,15 @@ class TrainingRun:
             for stale in ("history.csv", "best.keras", "best.keras.json", "metrics.json"):
                 (self.run_dir / stale).unlink(missing_ok=True)
         start = time.perf_counter()
+        run_callbacks = [*self.callbacks(validation), *callbacks]
+        if validation is not None and self.distribution.pads_evaluation:
+            validation = batching.pad_batches(validation, self.recipe.batch_size)
         history = model.fit(
             train,
             validation_data=validation,
             epochs=epochs,
             verbose=verbose,
-            callbacks=[*self.callbacks(validation), *callbacks],
+            callbacks=run_callbacks,
             shuffle=False,  # the tf.data pipelines shuffle themselves
         )
         self.train_seconds = time.perf_counter() - start
@@ -136,7 +179,7 @@ class TrainingRun:
 
     def finish(self, model, test, record):
         """Evaluate on `test`, save `model.keras`, write `metrics.json`; return the metrics."""
-        results = model.evaluate(test, return_dict=True, verbose=0)
+        results = self.evaluate(model, test)
         with atomic_path(self.run_dir / "model.keras") as tmp:
             model.save(tmp)
         metrics = {
@@ -145,7 +188,7 @@ class TrainingRun:
             "keras_version": keras.__version__,
             "zoo_version": __version__,
             "seed": self.seed,
-            "jit_compile": bool(model.jit_compile),
+            **self.execution(model),
             "parameters": int(model.count_params()),
             **{f"test_{name}": float(value) for name, value in results.items()},
             "train_seconds": round(self.train_seconds, 3),
@@ -160,6 +203,32 @@ class TrainingRun:
             metrics["best"] = json.loads(best.read_text())
         self.write_metrics(metrics)
         return metrics
+
+    def evaluate(self, model, data):
+        """`model.evaluate` as a dict; every example counted once under any strategy."""
+        if self.distribution.pads_evaluation:
+            return batching.evaluate(model, data, self.recipe.batch_size)
+        return model.evaluate(data, return_dict=True, verbose=0)
+
+    def predict(self, model, data):
+        """`model.predict`; every example predicted once under any strategy."""
+        if self.distribution.pads_evaluation and self.distribution.processes > 1:
+            return batching.predict_in_this_process(model, data)
+        if self.distribution.pads_evaluation:
+            return batching.predict(model, data, self.recipe.batch_size)
+        return model.predict(data, verbose=0)
+
+    def execution(self, model):
+        """How the run executed, as `metrics.json` records it: strategy, replicas, processes,
+        precision, loss scaling and whether XLA really compiled the steps."""
+        xla = bool(model.jit_compile) and keras.backend.backend() != "torch"
+        return {
+            **self.distribution.describe(),
+            "precision": self.precision,
+            "loss_scaling": loss_scaling(model),
+            "xla": xla,
+            "jit_compile": bool(model.jit_compile),
+        }
 
     def write_metrics(self, metrics):
         """(Re)write `metrics.json` in the run folder, atomically."""
