@@ -17,14 +17,19 @@ def run_worker(argv, timeout=3600):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def save_results(rows, results_path, docs_path, markers, markdown_table, update_docs=True):
-    """Write `rows` as CSV; put `markdown_table(rows read back)` between `markers` in the docs."""
+def write_csv(rows, results_path):
+    """Write `rows` (dicts with the same keys) to `results_path` as CSV."""
     results_path.parent.mkdir(parents=True, exist_ok=True)
     with open(results_path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     print(f"wrote {results_path}")
+
+
+def save_results(rows, results_path, docs_path, markers, markdown_table, update_docs=True):
+    """Write `rows` as CSV; put `markdown_table(rows read back)` between `markers` in the docs."""
+    write_csv(rows, results_path)
     if not update_docs:
         return
     with open(results_path, newline="") as handle:

@@ -4,8 +4,7 @@ import keras
 from keras import ops
 
 from zoo._utils import check_choice
-
-COMBINERS = ("mean", "sum")
+from zoo.features import COMBINERS
 
 
 @keras.saving.register_keras_serializable(package="zoo")
