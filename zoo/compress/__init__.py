@@ -1,0 +1,5 @@
+"""Model compression in keras.ops, on every backend: magnitude pruning, distillation."""
+
+from zoo.compress.schedules import ConstantSparsity, PolynomialDecay, PruningSchedule
+
+__all__ = ["ConstantSparsity", "PolynomialDecay", "PruningSchedule"]
