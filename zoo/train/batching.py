@@ -49,9 +49,15 @@ def _real_rows(rows, batch_size, weights):
     return tf.reshape(mask, [batch_size] + [1] * (weights.shape.rank - 1))
 
 
-def count_examples(dataset):
-    """Rows in a batched dataset (one pass over it)."""
-    return int(dataset.reduce(0, lambda n, *batch: n + tf.shape(tf.nest.flatten(batch)[0])[0]))
+def padding_scale(dataset, batch_size):
+    """Padded rows / real rows of a batched dataset once every batch is padded to
+    `batch_size` (one pass over it): the factor that undoes padding in a Keras loss."""
+
+    def count(totals, *batch):
+        return totals + tf.stack([1, tf.shape(tf.nest.flatten(batch)[0])[0]])
+
+    batches, real = (int(n) for n in dataset.reduce(tf.zeros(2, tf.int32), count))
+    return batches * batch_size / max(real, 1)
 
 
 def evaluate(model, dataset, batch_size):
@@ -61,10 +67,8 @@ def evaluate(model, dataset, batch_size):
     weighs batches by their row count; multiplying by padded rows / real rows undoes the
     padding exactly. Metrics that take sample weights (accuracy, AUC, ...) ignore the padding.
     """
-    real = count_examples(dataset)
-    batches = int(dataset.reduce(0, lambda n, *batch: n + 1))
+    scale = padding_scale(dataset, batch_size)
     results = model.evaluate(pad_batches(dataset, batch_size), return_dict=True, verbose=0)
-    scale = batches * batch_size / max(real, 1)
     return {
         name: value * scale if name.endswith(LOSS_SUFFIX) else value
         for name, value in results.items()
@@ -77,9 +81,7 @@ class RescalePaddedValidationLoss(keras.callbacks.Callback):
 
     def __init__(self, validation, batch_size):
         super().__init__()
-        real = count_examples(validation)
-        batches = int(validation.reduce(0, lambda n, *batch: n + 1))
-        self.scale = batches * batch_size / max(real, 1)
+        self.scale = padding_scale(validation, batch_size)
 
     def on_epoch_end(self, epoch, logs=None):
         for name in list(logs or {}):
