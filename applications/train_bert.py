@@ -4,6 +4,8 @@
     python applications/train_bert.py finetune --task sst2 --model bert_tiny
     python applications/train_bert.py finetune --task imdb --data-dir ~/data/aclImdb \\
         --init-from runs/bert_mini_pretrain          # or a keras-hub / Hugging Face folder
+    python applications/train_bert.py finetune --task sst2 --model bert_tiny \\
+        --distill-from runs/bert_small_sst2/model.keras --hidden-state-weight 1 --quantize int8
 
 `pretrain` writes the pretrainer (model.keras), the encoder (encoder.keras) and the
 tokenizer (tokenizer/vocab.txt) to its run folder, which `finetune --init-from` accepts.
@@ -23,6 +25,7 @@ import numpy as np  # noqa: E402
 from zoo import get_model_spec, list_models  # noqa: E402
 from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fraction, positive_int  # noqa: E402  # noqa: E402
 from zoo._utils import atomic_path  # noqa: E402
+from zoo.compress.options import Compression, add_compression_arguments  # noqa: E402
 from zoo.convert import load_bert_encoder  # noqa: E402
 from zoo.data.bert_inputs import (  # noqa: E402
     classification_dataset,
@@ -84,6 +87,7 @@ def parse_args(argv=None):
             sub.add_argument("--validation-split", type=fraction, default=0.1)
             sub.add_argument("--max-train-examples", type=positive_int)
             sub.add_argument("--max-test-examples", type=positive_int)
+            add_compression_arguments(sub, hidden_states=True)
     return parser.parse_args(argv)
 
 
@@ -144,6 +148,17 @@ def pretrain(args):
     return metrics
 
 
+def _teacher_tokenizer(args):
+    """A teacher's tokenizer: the `tokenizer/` folder of the run that saved it."""
+    folder = Path(args.distill_from).parent / "tokenizer"
+    if not (folder / "vocab.txt").is_file():
+        raise ConfigError(
+            f"--distill-from {args.distill_from}: no {folder}/vocab.txt beside it; the student "
+            "must read the teacher's token ids (pass that vocabulary as --vocabulary)."
+        )
+    return WordPieceTokenizer.load(folder)
+
+
 def finetune(args):
     spec = get_model_spec(args.model)
     recipe = recipe_from_args(spec.recipe, args)
@@ -161,8 +176,16 @@ def finetune(args):
         seed=args.seed, max_train_examples=args.max_train_examples,
         max_test_examples=args.max_test_examples,
     )  # fmt: skip
+    if args.distill_from and not args.vocabulary:
+        teacher_tokenizer = _teacher_tokenizer(args)
+        if tokenizer is not None and tokenizer.vocabulary != teacher_tokenizer.vocabulary:
+            raise ConfigError(
+                f"--init-from {args.init_from} and --distill-from {args.distill_from} have "
+                "different vocabularies; the student must read the teacher's token ids."
+            )
+        tokenizer = teacher_tokenizer
     if encoder is None:
-        tokenizer = _tokenizer(args, run, splits.train_texts, from_files=False)
+        tokenizer = tokenizer or _tokenizer(args, run, splits.train_texts, from_files=False)
         encoder = build_bert(args.model, vocabulary_size=tokenizer.vocabulary_size)
     config = bert_config_of(encoder)
     if config.vocabulary_size != tokenizer.vocabulary_size:
@@ -180,21 +203,27 @@ def finetune(args):
         ) if len(getattr(splits, f"{split}_texts")) else None
         for split in ("train", "validation", "test")
     }  # fmt: skip
+    compression = Compression.from_args(args)
+    steps = len(splits.train_texts) // recipe.batch_size
     with run.scope():
         model = build_bert_classifier(encoder, num_classes=splits.num_classes)
-        run.compile(model, recipe, steps_per_epoch=len(splits.train_texts) // recipe.batch_size,
-                    from_logits=True)  # fmt: skip
-    run.fit(model, datasets["train"], validation=datasets["validation"], epochs=recipe.epochs,
-            verbose=0 if args.quiet else "auto")  # fmt: skip
+        trainer = compression.prepare(model, total_steps=steps * recipe.epochs,
+                                      distribution=run.distribution)  # fmt: skip
+        run.compile(trainer, recipe, steps_per_epoch=steps, from_logits=True)
+    run.fit(trainer, datasets["train"], validation=datasets["validation"], epochs=recipe.epochs,
+            verbose=0 if args.quiet else "auto", callbacks=compression.callbacks(),
+            checkpoint_model=model)  # fmt: skip
+    model = compression.finish(run, model, steps_per_epoch=steps, from_logits=True)
     metrics = run.finish(model, datasets["test"], {
         "task": args.task, "model": args.model, "init_from": args.init_from,
         "epochs": recipe.epochs, "batch_size": recipe.batch_size,
         "sequence_length": args.sequence_length, "vocabulary_size": tokenizer.vocabulary_size,
-        **splits.describe(),
+        **splits.describe(), **compression.describe(model),
     })  # fmt: skip
+    metrics = compression.quantize(run, model, datasets["test"], metrics)
     note = " (SYNTHETIC data: meaningless)" if splits.synthetic else ""
     print(f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on {args.task}, "
-          f"{metrics['backend']} | {run.run_dir}")  # fmt: skip
+          f"{metrics['backend']} | {run.run_dir}{Compression.summary(metrics)}")  # fmt: skip
     return metrics
 
 

@@ -4,6 +4,9 @@
     python applications/train_cifar.py --dataset cifar10 --data-dir ~/data/cifar   # offline
     python applications/train_cifar.py --model cnn --dataset fashion_mnist \\
         --data-dir /usr/share/datasets/fashion-mnist --epochs 5
+    python applications/train_cifar.py --model resnet20 --prune 0.75 --quantize int8
+    python applications/train_cifar.py --model resnet20 \\
+        --distill-from runs/resnet56_cifar10/model.keras --temperature 4 --alpha 0.1
 
 The run folder (--output-dir, default runs/<model>_<dataset>) receives model.keras,
 best.keras, history.csv, TensorBoard logs and metrics.json; rerunning the same command after
@@ -20,6 +23,7 @@ select_backend()
 
 from zoo import get_model_spec, list_models  # noqa: E402
 from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fraction, positive_int  # noqa: E402  # noqa: E402
+from zoo.compress.options import Compression, add_compression_arguments  # noqa: E402
 from zoo.data import IMAGE_DATASETS, load_image_data  # noqa: E402
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
 
@@ -49,6 +53,7 @@ def parse_args(argv=None):
     )
     parser.add_argument("--max-test-examples", type=positive_int)
     add_training_arguments(parser)
+    add_compression_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -72,16 +77,23 @@ def main(argv=None):
         max_train_examples=args.max_train_examples,
         max_test_examples=args.max_test_examples,
     )
+    compression = Compression.from_args(args)
+    steps = data.steps_per_epoch
     with run.scope():
         model = spec.build(input_shape=data.image_shape, num_classes=data.num_classes)
-        run.compile(model, recipe, steps_per_epoch=data.steps_per_epoch)
+        trainer = compression.prepare(model, total_steps=steps * recipe.epochs,
+                                      distribution=run.distribution)  # fmt: skip
+        run.compile(trainer, recipe, steps_per_epoch=steps, from_logits=compression.distilling)
     run.fit(
-        model,
+        trainer,
         data.train,
         validation=data.validation,
         epochs=recipe.epochs,
         verbose=0 if args.quiet else "auto",
+        callbacks=compression.callbacks(),
+        checkpoint_model=model,
     )
+    model = compression.finish(run, model, steps_per_epoch=steps)
     metrics = run.finish(
         model,
         data.test,
@@ -90,12 +102,14 @@ def main(argv=None):
             "epochs": recipe.epochs,
             "batch_size": recipe.batch_size,
             **data.describe(),
+            **compression.describe(model),
         },
     )
+    metrics = compression.quantize(run, model, data.test, metrics)
     note = " (SYNTHETIC data: meaningless)" if data.synthetic else ""
     print(
         f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on {args.dataset}, "
-        f"{metrics['backend']} | {run.run_dir}"
+        f"{metrics['backend']} | {run.run_dir}{Compression.summary(metrics)}"
     )
     return metrics
 

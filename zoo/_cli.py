@@ -30,12 +30,16 @@ def exit_on_user_error(main):
     return wrapper
 
 
+def _parse(text, kind, description):
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {description}") from None
+
+
 def positive_int(text):
     """argparse type: an integer > 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    value = _parse(text, int, "an integer")
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
     return value
@@ -43,23 +47,33 @@ def positive_int(text):
 
 def positive_float(text):
     """argparse type: a number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = _parse(text, float, "a number")
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
     return value
 
 
+def non_negative_float(text):
+    """argparse type: a number >= 0."""
+    value = _parse(text, float, "a number")
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
 def fraction(text):
     """argparse type: a number in [0, 1)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = _parse(text, float, "a number")
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"must be in [0, 1), got {value}")
+    return value
+
+
+def unit_interval(text):
+    """argparse type: a number in [0, 1]."""
+    value = _parse(text, float, "a number")
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {value}")
     return value
 
 
@@ -69,4 +83,13 @@ def existing_dir(text):
 
     if not Path(text).is_dir():
         raise argparse.ArgumentTypeError(f"{text} is not a directory")
+    return text
+
+
+def existing_file(text):
+    """argparse type: a path to an existing file."""
+    from pathlib import Path
+
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"{text} is not a file")
     return text

@@ -28,7 +28,27 @@ def _metrics(folder):
     return json.loads((folder / "metrics.json").read_text())
 
 
+def test_pretraining_writes_what_finetuning_reads(run_app, language, tmp_path):
+    """One epoch of masked-LM pretraining on every backend: the run folder holds the
+    pretrainer, the encoder and the tokenizer, and reports its masked-LM accuracy."""
+    pretrained = tmp_path / "pretrain"
+    result = run_app("train_bert.py", "pretrain", "--model", "bert_tiny", "--corpus",
+                     str(language / "corpus.txt"), "--vocabulary", str(language / "vocab.txt"),
+                     "--epochs", "1", "--output-dir", str(pretrained), *SMALL,
+                     "--batch-size", "32")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = _metrics(pretrained)
+    assert metrics["task"] == "masked_lm" and metrics["backend"] == keras.backend.backend()
+    assert 0 <= metrics["masked_lm_accuracy"] <= 1
+    for name in ("encoder.keras", "model.keras", "tokenizer/vocab.txt"):
+        assert (pretrained / name).exists(), name
+
+
+# What pretraining learns is a property of the model and the data, not of the backend (the
+# masked-LM loss and masking are tested on every backend in tests/data and tests/models, and
+# pretraining runs on every backend above): one backend runs this 90-second learning check.
 @pytest.mark.slow
+@pytest.mark.tf_only
 def test_pretraining_beats_random_initialisation(run_app, language, tmp_path):
     """Masked-LM pretraining on the unlabelled corpus, then fine-tuning on 48 labelled
     sentences, classifies sentences of words the fine-tuning never saw; the same model
@@ -103,6 +123,35 @@ def test_finetune_on_synthetic_learns_a_vocabulary(run_app, tmp_path):
     assert metrics["vocabulary_size"] <= 300
 
 
+# Distillation (hidden states included), pruning and quantization run on every backend in
+# tests/compress and through train_cifar.py; what train_bert.py adds (the student reading the
+# teacher run's tokenizer, the flags' plumbing) is backend-independent.
+@pytest.mark.tf_only
+def test_finetune_distills_prunes_and_quantizes_a_student(run_app, tmp_path):
+    teacher = tmp_path / "teacher"
+    result = run_app("train_bert.py", "finetune", "--task", "synthetic", "--model", "bert_mini",
+                     "--epochs", "1", "--max-train-examples", "64", "--vocabulary-size", "300",
+                     "--output-dir", str(teacher), *SMALL)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    student = tmp_path / "student"
+    result = run_app("train_bert.py", "finetune", "--task", "synthetic", "--epochs", "1",
+                     "--max-train-examples", "64", "--distill-from", str(teacher / "model.keras"),
+                     "--hidden-state-weight", "1", "--prune", "0.5", "--quantize", "int8",
+                     "--output-dir", str(student), *SMALL)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = _metrics(student)
+    assert metrics["vocabulary_size"] == _metrics(teacher)["vocabulary_size"]
+    assert metrics["distillation"]["hidden_state_weight"] == 1.0
+    assert metrics["pruning"]["sparsity"] == 0.5
+    # 2 blocks x (q, k, v, attention output, 2 feed-forward), pooler, logits, token and
+    # segment embeddings
+    assert metrics["quantization"]["quantized_layers"] == 2 * 6 + 4
+    vocabulary = (teacher / "tokenizer" / "vocab.txt").read_text()
+    assert (student / "tokenizer" / "vocab.txt").read_text() == vocabulary
+    quantized = keras.saving.load_model(student / "model_int8.keras")
+    assert quantized.output_shape == (None, 2)
+
+
 # Resuming (BackupAndRestore through TrainingRun) is tested on every backend by train_cifar's
 # kill test; what pretraining adds (reloading its saved tokenizer) is backend-independent.
 @pytest.mark.tf_only
@@ -137,6 +186,10 @@ def test_killed_pretraining_resumes_with_its_tokenizer(language, tmp_path):
             "--sequence-length 1024 exceeds the model's 512 positions",
         ),
         (["pretrain"], "the following arguments are required: --corpus"),
+        (["finetune", "--hidden-state-weight", "-1"], "argument --hidden-state-weight: must be "
+                                                     ">= 0, got -1.0"),
+        (["finetune", "--task", "synthetic", "--distill-from", __file__],
+         "tokenizer/vocab.txt beside it; the student must read the teacher's token ids"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):

@@ -13,6 +13,8 @@ from tests.applications.conftest import (
     kill_after_epochs,
 )
 from tests.data.fake_files import write_cifar
+from zoo import create_model
+from zoo.compress.pruning import sparsity_report
 
 SMOKE = ["--dataset", "synthetic", "--max-train-examples", "128", "--max-test-examples", "64",
          "--batch-size", "32", "--quiet"]  # fmt: skip
@@ -75,18 +77,70 @@ def _history_epochs(folder):
         return [int(row["epoch"]) for row in csv.DictReader(handle)]
 
 
-def test_killed_run_resumes_with_the_same_command(tmp_path):
-    out = tmp_path / "run"
-    command = app_command("train_cifar.py", "--model", "cnn", "--epochs", "40",
-                          "--output-dir", str(out), *SMOKE)  # fmt: skip
+def _kill_and_resume(out, epochs, *flags):
+    """Kill a cnn run after 2 epochs, rerun the same command; check it resumed and finished
+    every epoch once; return its metrics."""
+    command = app_command("train_cifar.py", "--model", "cnn", "--epochs", str(epochs),
+                          "--output-dir", str(out), *flags, *SMOKE)  # fmt: skip
     killed_at = kill_after_epochs(command, out, epochs=2)
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"Resuming from epoch {killed_at}" in result.stdout
-    assert _history_epochs(out) == list(range(40))
+    assert _history_epochs(out) == list(range(epochs))
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["resumed_from_epoch"] == killed_at
     assert not (out / "backup").exists()
+    return metrics
+
+
+def test_killed_run_resumes_with_the_same_command(tmp_path):
+    _kill_and_resume(tmp_path / "run", 40)
+
+
+def test_pruned_distilled_and_quantized(run_app, tmp_path, capsys):
+    """--prune, --distill-from and --quantize together: the saved model is the plain student
+    with the zeros, best.keras a classifier (not the distiller), model_int8.keras reloads."""
+    teacher = tmp_path / "teacher.keras"
+    create_model("cnn", name="teacher").save(teacher)
+    out = tmp_path / "run"
+    result = run_app("train_cifar.py", "--model", "cnn", "--epochs", "2", "--output-dir",
+                     str(out), "--prune", "0.5", "--prune-schedule", "constant",
+                     "--distill-from", str(teacher), "--quantize", "int8", *SMOKE)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "| sparsity 0.50 | distilled from teacher.keras | int8 accuracy" in result.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["pruning"]["sparsity"] == 0.5 and metrics["pruning"]["target_sparsity"] == 0.5
+    assert metrics["pruning"]["schedule"]["schedule"] == "ConstantSparsity"
+    assert metrics["distillation"]["teacher"] == str(teacher)
+    assert (metrics["distillation"]["temperature"], metrics["distillation"]["alpha"]) == (4, 0.1)
+    quantization = metrics["quantization"]
+    assert quantization["quantized_layers"] == 2  # cnn_dense, cnn_logits: convolutions stay
+    assert quantization["bytes_after"] < quantization["bytes_before"] / 3
+    assert 0 <= quantization["test_accuracy"] <= 1
+    model = keras.saving.load_model(out / "model.keras")
+    assert sparsity_report(model)["sparsity"] == 0.5
+    best = keras.saving.load_model(out / "best.keras")
+    assert best.name == "cnn" and best.output_shape == (None, 10)
+    quantized = keras.saving.load_model(out / "model_int8.keras")
+    assert quantized.get_layer("cnn_logits").quantization_mode == "int8"
+    # A teacher of other inputs is refused with one line naming both shapes.
+    small = tmp_path / "small.keras"
+    create_model("cnn", input_shape=(16, 16, 3)).save(small)
+    assert_exits_2_with_one_line(
+        "train_cifar.py", ["--distill-from", str(small), "--output-dir", str(tmp_path / "x"),
+                           *SMOKE], "the teacher takes inputs of shape (16, 16, 3)", capsys)
+
+
+# What resuming adds under compression (the distiller's backup, masks rebuilt from the
+# restored zeros) is backend-independent code over the resume tested on every backend above.
+@pytest.mark.tf_only
+def test_killed_pruned_distilled_run_resumes(tmp_path):
+    teacher = tmp_path / "teacher.keras"
+    create_model("cnn", name="teacher").save(teacher)
+    out = tmp_path / "run"
+    metrics = _kill_and_resume(out, 12, "--prune", "0.75", "--distill-from", str(teacher))
+    assert metrics["pruning"]["sparsity"] == 0.75
+    assert sparsity_report(keras.saving.load_model(out / "model.keras"))["sparsity"] == 0.75
 
 
 BACKEND_SPECIFIC_ERROR = {
@@ -109,6 +163,9 @@ BACKEND_SPECIFIC_ERROR = {
         (["--dataset", "synthetic", "--batch-size", "100000"], "larger than the 461 training"),
         (["--dataset", "folder"], "needs data_dir (--data-dir)"),
         (["--precision", "float64"], "argument --precision: invalid choice: 'float64'"),
+        (["--prune", "1.5"], "argument --prune: must be in [0, 1], got 1.5"),
+        (["--distill-from", "/no/such.keras"], "/no/such.keras is not a file"),
+        (["--quantize", "int3"], "argument --quantize: invalid choice: 'int3'"),
         (["--strategy", "mirrored" if keras.backend.backend() == "jax" else "model_parallel"],
          "--strategy"),
         BACKEND_SPECIFIC_ERROR[keras.backend.backend()],

@@ -85,6 +85,23 @@ def test_pruned_weights_stay_zero_through_training_and_strip_reloads(tmp_path):
     assert report["compressed_bytes"] < report["bytes"]
 
 
+@pytest.mark.skipif(keras.backend.backend() == "torch",
+                    reason="Keras's SavedModel export fails on the torch backend")  # fmt: skip
+def test_stripped_model_exports_a_saved_model_with_its_zeros(tmp_path):
+    import tensorflow as tf
+
+    model = small_model()
+    pruning = prune(model, ConstantSparsity(0.5, begin_step=0, frequency=1))
+    model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
+    x, y = data()
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=[PruningCallback(pruning)])
+    plain = strip_pruning(model)
+    plain.export(str(tmp_path / "saved_model"), format="tf_saved_model", verbose=False)
+    served = tf.saved_model.load(str(tmp_path / "saved_model"))
+    np.testing.assert_allclose(served.serve(x).numpy(), to_numpy(plain(x)), atol=1e-6)
+    assert sparsity_report(plain)["sparsity"] == 0.5
+
+
 def test_bad_arguments():
     model = small_model()
     with pytest.raises(ConfigError, match="no prunable kernel"):

@@ -1,4 +1,4 @@
-"""Model compression in keras.ops, on every backend: magnitude pruning, distillation."""
+"""Model compression in keras.ops, on every backend: magnitude pruning, distillation, int8."""
 
 from zoo.compress.schedules import ConstantSparsity, PolynomialDecay, PruningSchedule
 

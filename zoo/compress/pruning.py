@@ -52,10 +52,14 @@ class Pruning:
         for variable, mask in zip(targets, self.masks, strict=True):
             variable.constraint = MaskConstraint(mask)
 
-    def update_masks(self, sparsity):
-        """Keep the largest magnitudes so that `sparsity` of the pruned weights are zero."""
+    def update_masks(self, sparsity, trainer=None):
+        """Keep the largest magnitudes so that `sparsity` of the pruned weights are zero.
+
+        `trainer`: the model being fit, when that is not the pruned model itself (a
+        distiller training it); default the pruned model."""
+        trainer = trainer or self.model
         if keras.backend.backend() == "jax":
-            self.model.jax_state_sync()  # the newest weights, before reading them
+            trainer.jax_state_sync()  # the newest weights and masks, before reading them
         weights = [np.abs(keras.ops.convert_to_numpy(v)) for v in self.targets]
         if self.n_m:
             masks = [_n_m_mask(w, *self.n_m) for w in weights]
@@ -67,9 +71,6 @@ class Pruning:
         for variable, mask_variable, mask in zip(self.targets, self.masks, masks, strict=True):
             mask_variable.assign(mask.astype("float32"))
             variable.assign(variable.constraint(variable))
-        if keras.backend.backend() == "jax":
-            # The compiled step holds the masks as constants: trace it again.
-            self.model.make_train_function(force=True)
 
 
 def prune(model, schedule, *, layers=None, exclude=(), scope="global", n_m=None):
@@ -103,25 +104,39 @@ def prune(model, schedule, *, layers=None, exclude=(), scope="global", n_m=None)
 
 class PruningCallback(keras.callbacks.Callback):
     """Update the masks of a `Pruning` on its schedule's steps (the optimizer's step count,
-    so a resumed run continues the schedule), and record the achieved sparsity."""
+    so a resumed run continues the schedule). Pass it to the `fit` of the pruned model, or
+    of a model that trains it (a distiller whose student is pruned)."""
 
     def __init__(self, pruning):
         super().__init__()
         self.pruning = pruning
         self.step = 0
 
+    def set_model(self, model):
+        super().set_model(model)
+        if keras.backend.backend() == "jax" and model.optimizer is not None:
+            # JAX's compiled step reads only the model's and the optimizer's variables from
+            # its state; any other variable it would hold as a constant. As optimizer
+            # variables the masks travel in that state (updating them needs no new trace)
+            # and in the run's backups. Keras calls this after building the optimizer and
+            # before any callback's on_train_begin (so before a backup is restored).
+            tracked = {id(variable) for variable in model.optimizer.variables}
+            for mask in self.pruning.masks:
+                if id(mask) not in tracked:
+                    model.optimizer._track_variable(mask)
+
     def on_train_begin(self, logs=None):
         # Count from the optimizer's steps (JAX only writes them back between epochs, so
         # count here from then on). A resumed run's weights already hold the zeros: rebuild
         # the masks from them.
-        self.step = int(keras.ops.convert_to_numpy(self.pruning.model.optimizer.iterations))
+        self.step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
         for variable, mask in zip(self.pruning.targets, self.pruning.masks, strict=True):
             mask.assign(ops.cast(ops.not_equal(variable, 0), "float32"))
 
     def on_train_batch_begin(self, batch, logs=None):
         prune_now, sparsity = self.pruning.schedule(self.step)
         if prune_now:
-            self.pruning.update_masks(sparsity)
+            self.pruning.update_masks(sparsity, trainer=self.model)
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1

@@ -3,11 +3,12 @@
 import keras
 from keras import ops
 
+from zoo.layers.sublayer_quantization import SublayerQuantization
 from zoo.layers.transformer_encoder import _activation
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class MaskedPositionsTransform(keras.layers.Layer):
+class MaskedPositionsTransform(SublayerQuantization, keras.layers.Layer):
     """Gather the hidden states at `mask_positions`, then Dense -> activation -> LayerNorm.
 
     BERT's masked-LM head is this transform followed by the token embedding used in reverse
@@ -41,6 +42,7 @@ class MaskedPositionsTransform(keras.layers.Layer):
             epsilon=self.layer_norm_epsilon, dtype=self.dtype_policy, name="layer_norm"
         )
         self.layer_norm.build((None, None, width))
+        self.restore_sublayer_quantization()
 
     def call(self, inputs, mask_positions):
         positions = ops.cast(mask_positions, "int32")

@@ -3,10 +3,11 @@
 import keras
 
 from zoo._utils import check_fraction
+from zoo.layers.sublayer_quantization import SublayerQuantization
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class MLP(keras.layers.Layer):
+class MLP(SublayerQuantization, keras.layers.Layer):
     """Dense layers of `hidden_units`, each followed by optional batch norm, the activation
     and optional dropout.
 
@@ -45,6 +46,7 @@ class MLP(keras.layers.Layer):
             for layer in block:
                 layer.build(shape)
                 shape = layer.compute_output_shape(shape)
+        self.restore_sublayer_quantization()
 
     def call(self, inputs, training=None):
         x = inputs

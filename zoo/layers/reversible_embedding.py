@@ -12,6 +12,8 @@ class ReversibleEmbedding(keras.layers.Embedding):
     `output_dim` it multiplies them by the transposed embedding matrix. Using the same layer
     for both ties a language-model head to the input embedding (BERT's masked-LM head), and
     the tie survives saving and reloading, since a functional model keeps shared layers shared.
+    `Model.quantize("int8")` quantizes it like a plain `Embedding` (one scale per token), and
+    both directions read the int8 table.
 
     Example:
     >>> import numpy as np
@@ -25,6 +27,19 @@ class ReversibleEmbedding(keras.layers.Embedding):
         if not reverse:
             return super().call(inputs)
         kernel = ops.cast(self.embeddings, self.compute_dtype)
+        return ops.matmul(ops.cast(inputs, self.compute_dtype), ops.transpose(kernel))
+
+    def quantize(self, mode=None, type_check=True, config=None):
+        if mode != "int8":
+            raise NotImplementedError(f"ReversibleEmbedding quantizes to int8 only, not {mode!r}.")
+        super().quantize(mode, type_check=False, config=config)
+
+    def _int8_call(self, inputs, reverse=False, training=None):
+        if not reverse:
+            return super()._int8_call(inputs, training=training)
+        # The int8 table divided by its per-token scale, as the forward lookup does.
+        kernel = ops.divide(ops.cast(self._embeddings, self.compute_dtype),
+                            ops.expand_dims(self.embeddings_scale, -1))  # fmt: skip
         return ops.matmul(ops.cast(inputs, self.compute_dtype), ops.transpose(kernel))
 
     def compute_output_spec(self, inputs, reverse=False):

@@ -5,9 +5,11 @@ import math
 import keras
 from keras import ops
 
+from zoo.layers.sublayer_quantization import SublayerQuantization
+
 
 @keras.saving.register_keras_serializable(package="zoo")
-class MultiHeadSelfAttention(keras.layers.Layer):
+class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
     """Scaled dot-product self-attention over `num_heads` heads.
 
     Queries, keys and values are `EinsumDense` projections with kernels of shape
@@ -66,6 +68,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             dense.build(input_shape)
         self.output_dense.build((*input_shape[:-1], self.num_heads, self.head_dim))
         self.dropout_layer = keras.layers.Dropout(self.attention_dropout, dtype=self.dtype_policy)
+        self.restore_sublayer_quantization()
 
     def call(self, inputs, padding_mask=None, training=None, first_token_only=False):
         """`first_token_only=True` attends from the first position alone (all keys still

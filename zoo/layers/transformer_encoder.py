@@ -3,10 +3,11 @@
 import keras
 
 from zoo.layers.self_attention import MultiHeadSelfAttention
+from zoo.layers.sublayer_quantization import SublayerQuantization
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class TransformerEncoderBlock(keras.layers.Layer):
+class TransformerEncoderBlock(SublayerQuantization, keras.layers.Layer):
     """Self-attention and a feed-forward network, each with a residual and a LayerNorm after.
 
     `x = LayerNorm(x + Dropout(Attention(x)))`, then
@@ -78,6 +79,7 @@ class TransformerEncoderBlock(keras.layers.Layer):
             epsilon=self.layer_norm_epsilon, dtype=policy, name="output_layer_norm"
         )
         self.output_norm.build(input_shape)
+        self.restore_sublayer_quantization()
 
     def call(self, inputs, padding_mask=None, training=None, first_token_only=False):
         """`first_token_only=True` computes the block's output at the first position only

@@ -15,11 +15,13 @@ class BestModelCheckpoint(keras.callbacks.Callback):
 
     Unlike `keras.callbacks.ModelCheckpoint`, the file is written under a temporary name and
     renamed, and the best value is kept beside it (`<path>.json`) so that a resumed run does
-    not overwrite a better model with a worse one.
+    not overwrite a better model with a worse one. `saved_model`: the model to save, when the
+    model being fit only trains it (a distiller's student).
     """
 
-    def __init__(self, path, monitor="val_accuracy", mode="max"):
+    def __init__(self, path, monitor="val_accuracy", mode="max", saved_model=None):
         super().__init__()
+        self.saved_model = saved_model  # default: the model being fit
         self.path = Path(path)
         self.monitor = monitor
         self.mode = mode
@@ -41,7 +43,7 @@ class BestModelCheckpoint(keras.callbacks.Callback):
             return
         self.best = float(value)
         with atomic_path(self.path) as tmp:
-            self.model.save(tmp)
+            (self.saved_model or self.model).save(tmp)
         write_json_atomic(
             self.state_path, {"best": self.best, "monitor": self.monitor, "epoch": epoch + 1}
         )

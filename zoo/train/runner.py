@@ -133,7 +133,7 @@ class TrainingRun:
             return json.loads(metadata.read_text()).get("epoch", 0)
         return 0
 
-    def callbacks(self, validation):
+    def callbacks(self, validation, checkpoint_model=None):
         monitor = f"val_{self.monitor}" if validation is not None else self.monitor
         self._meter = ThroughputMeter(self.recipe.batch_size)
         padding = []
@@ -146,13 +146,17 @@ class TrainingRun:
             keras.callbacks.CSVLogger(str(self.run_dir / "history.csv"), append=True),
             keras.callbacks.BackupAndRestore(str(self.backup_dir), double_checkpoint=True),
             BestModelCheckpoint(self.run_dir / "best.keras", monitor=monitor,
-                                mode=self.monitor_mode),  # fmt: skip
+                                mode=self.monitor_mode, saved_model=checkpoint_model),  # fmt: skip
             keras.callbacks.TensorBoard(str(self.run_dir / "logs")),
             self._meter,
         ]
 
-    def fit(self, model, train, *, validation=None, epochs, verbose="auto", callbacks=()):
-        """`model.fit` with backup/resume, best checkpoint, CSV and TensorBoard logs."""
+    def fit(self, model, train, *, validation=None, epochs, verbose="auto", callbacks=(),
+            checkpoint_model=None):  # fmt: skip
+        """`model.fit` with backup/resume, best checkpoint, CSV and TensorBoard logs.
+
+        `checkpoint_model`: the model `best.keras` holds, when `model` only trains it (a
+        distiller); default `model`."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.resumed_from_epoch = self._resume_point()
         if self.resumed_from_epoch:
@@ -163,7 +167,7 @@ class TrainingRun:
             for stale in ("history.csv", "best.keras", "best.keras.json", "metrics.json"):
                 (self.run_dir / stale).unlink(missing_ok=True)
         start = time.perf_counter()
-        run_callbacks = [*self.callbacks(validation), *callbacks]
+        run_callbacks = [*self.callbacks(validation, checkpoint_model), *callbacks]
         if validation is not None and self.distribution.pads_evaluation:
             validation = batching.pad_batches(validation, self.recipe.batch_size)
         history = model.fit(
