@@ -5,7 +5,8 @@ probabilities: `loss = alpha * CE(y, student) + (1 - alpha) * T^2 * KL(softmax(t
 softmax(s / T))`, `t` and `s` the logits, `T` the temperature (T^2 keeps the soft term's
 gradients at the scale of the hard one). zoo's classifiers end in a float32 layer named
 `predictions` (softmax for the image models, identity for BERT); distillation reads the
-logits that enter it, so any zoo classifier can teach or learn, on every backend.
+logits that enter it, so any zoo classifier can teach or learn, on every backend. BERT
+students can also learn the teacher's hidden states (`hidden_states=`, TinyBERT's loss).
 
 Example:
 >>> distiller = distill(create_model("resnet56"), create_model("resnet20"))  # doctest: +SKIP
