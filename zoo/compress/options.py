@@ -25,7 +25,8 @@ from zoo._cli import existing_file, non_negative_float, positive_float, unit_int
 from zoo._utils import atomic_path
 from zoo.compress.distillation import bert_hidden_state_pairs, distill
 from zoo.compress.pruning import PruningCallback, prune, sparsity_report, strip_pruning
-from zoo.compress.quantization import QUANTIZATION_MODES, quantize
+from zoo.compress.quantization import QUANTIZATION_MODES
+from zoo.compress.quantization import quantize as quantize_model
 from zoo.compress.schedules import ConstantSparsity, PolynomialDecay
 from zoo.errors import ConfigError
 
@@ -181,7 +182,7 @@ class Compression:
         if not self.quantize_mode:
             return metrics
         with run.scope():
-            report = quantize(model, self.quantize_mode)
+            report = quantize_model(model, self.quantize_mode)
         results = run.evaluate(model, test)
         path = Path(run.run_dir) / f"model_{self.quantize_mode}.keras"
         with atomic_path(path) as tmp:

@@ -26,8 +26,11 @@ class ReversibleEmbedding(keras.layers.Embedding):
     def call(self, inputs, reverse=False):
         if not reverse:
             return super().call(inputs)
-        kernel = ops.cast(self.embeddings, self.compute_dtype)
-        return ops.matmul(ops.cast(inputs, self.compute_dtype), ops.transpose(kernel))
+        return self._logits(inputs, ops.cast(self.embeddings, self.compute_dtype))
+
+    def _logits(self, hidden, table):
+        """`hidden` times the transposed (vocabulary, width) `table`."""
+        return ops.matmul(ops.cast(hidden, self.compute_dtype), ops.transpose(table))
 
     def quantize(self, mode=None, type_check=True, config=None):
         if mode != "int8":
@@ -38,9 +41,9 @@ class ReversibleEmbedding(keras.layers.Embedding):
         if not reverse:
             return super()._int8_call(inputs, training=training)
         # The int8 table divided by its per-token scale, as the forward lookup does.
-        kernel = ops.divide(ops.cast(self._embeddings, self.compute_dtype),
-                            ops.expand_dims(self.embeddings_scale, -1))  # fmt: skip
-        return ops.matmul(ops.cast(inputs, self.compute_dtype), ops.transpose(kernel))
+        table = ops.divide(ops.cast(self._embeddings, self.compute_dtype),
+                           ops.expand_dims(self.embeddings_scale, -1))  # fmt: skip
+        return self._logits(inputs, table)
 
     def compute_output_spec(self, inputs, reverse=False):
         if not reverse:
