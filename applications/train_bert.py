@@ -36,6 +36,7 @@ from zoo.data.text import TEXT_DATASETS, load_text_classification  # noqa: E402
 from zoo.data.text_files import read_corpus  # noqa: E402
 from zoo.data.tokenizer import WordPieceTokenizer  # noqa: E402
 from zoo.errors import ConfigError  # noqa: E402
+from zoo.export.options import export_run  # noqa: E402
 from zoo.models.bert import (  # noqa: E402
     bert_config_of,
     bert_encoder_of,
@@ -143,6 +144,7 @@ def pretrain(args):
     })  # fmt: skip
     metrics["masked_lm_accuracy"] = metrics["test_accuracy"]
     run.write_metrics(metrics)
+    metrics = export_run(run, args.export, metrics)
     print(f"masked-LM accuracy {metrics['masked_lm_accuracy']:.4f} on held-out text | "
           f"{args.model}, {metrics['backend']} | {run.run_dir}")  # fmt: skip
     return metrics
@@ -221,6 +223,7 @@ def finetune(args):
         **splits.describe(), **compression.describe(model),
     })  # fmt: skip
     metrics = compression.quantize(run, model, datasets["test"], metrics)
+    metrics = export_run(run, args.export, metrics)
     note = " (SYNTHETIC data: meaningless)" if splits.synthetic else ""
     print(f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on {args.task}, "
           f"{metrics['backend']} | {run.run_dir}{Compression.summary(metrics)}")  # fmt: skip

@@ -37,6 +37,7 @@ from zoo._cli import (  # noqa: E402
 from zoo.data.tabular import SPLITS, TABULAR_DATASETS, load_tabular, read_spec_file  # noqa: E402
 from zoo.data.tabular_encoding import ENCODER_FILE, ColumnSpec, TabularEncoder  # noqa: E402
 from zoo.errors import ConfigError  # noqa: E402
+from zoo.export.options import export_run  # noqa: E402
 from zoo.features import DenseFeature  # noqa: E402
 from zoo.train import TrainingRecipe  # noqa: E402
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
@@ -147,6 +148,7 @@ def train(args):
         "model": args.model, "epochs": recipe.epochs, "batch_size": recipe.batch_size,
         "split": args.split, "features": [s.name for s in encoder.specs], **data.describe(),
     })  # fmt: skip
+    metrics = export_run(run, args.export, metrics)
     note = " (SYNTHETIC data)" if data.synthetic else ""
     print(f"test AUC {metrics['test_auc']:.4f}  logloss {metrics['test_logloss']:.4f}{note} | "
           f"{args.model} on {args.dataset}, {metrics['backend']} | {run.run_dir}")  # fmt: skip

@@ -33,6 +33,7 @@ from zoo.data.timeseries import (  # noqa: E402
     naive_forecasts,
 )
 from zoo.errors import DataSourceError  # noqa: E402
+from zoo.export.options import export_run  # noqa: E402
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
 
 
@@ -112,6 +113,7 @@ def train(args):
     best = min(metrics["baselines"].items(), key=lambda item: item[1]["mae"])
     metrics["beats_baselines"] = errors["mae"] < best[1]["mae"]
     run.write_metrics(metrics)
+    metrics = export_run(run, args.export, metrics)
     report(metrics, args, run.run_dir, best)
     return metrics
 

@@ -1,14 +1,18 @@
-"""The `zoo` command: `zoo list [PATTERN] [--task TASK]`, `zoo info NAME`.
+"""The `zoo` command: `zoo list [PATTERN] [--task TASK]`, `zoo info NAME`,
+`zoo export MODEL.keras --format saved_model|onnx`.
 
 Example:
     $ zoo list 'resnet*'
     $ zoo info resnet20
+    $ zoo export runs/resnet20_cifar10/model.keras --format onnx
 """
 
+import argparse
 import dataclasses
 import json
+from pathlib import Path
 
-from zoo._cli import OneLineArgumentParser, exit_on_user_error
+from zoo._cli import OneLineArgumentParser, exit_on_user_error, positive_int
 from zoo.registry import get_model_spec, list_models, list_tasks
 
 
@@ -110,8 +114,53 @@ def command_info(args):
         print(f"  recipe        {recipe}")
 
 
+def default_export_path(model_path, format):
+    """Where `zoo export` writes without --output: beside the model, named after it."""
+    model_path = Path(model_path)
+    if format == "onnx":
+        return model_path.with_suffix(".onnx")
+    return model_path.with_name(f"{model_path.stem}_saved_model")
+
+
+def command_export(args):
+    from zoo.export import export
+    from zoo.export.options import describe
+
+    output = args.output or default_export_path(args.model, args.format)
+    report = export(args.model, output, format=args.format, opset=args.opset,
+                    verify=args.verify, overwrite=args.overwrite,
+                    precision=args.precision)  # fmt: skip
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(f"wrote {report.path}: {describe(report)}")
+
+
+def _add_export_command(commands):
+    from zoo.export import ARTIFACT_PRECISIONS, FORMATS
+
+    export = commands.add_parser(
+        "export", help="write a SavedModel or ONNX file from a .keras model (any backend)"
+    )
+    export.add_argument("model", help="the .keras file (e.g. a run's model.keras)")
+    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument("-o", "--output",
+                        help="artifact path (default: beside the model, MODEL.onnx or "
+                             "MODEL_saved_model/)")  # fmt: skip
+    export.add_argument("--opset", type=positive_int, help="ONNX opset, 14-18 (default 17)")
+    export.add_argument("--precision", choices=ARTIFACT_PRECISIONS, default="float32",
+                        help="int8: ONNX Runtime's dynamic quantization (ONNX only)")  # fmt: skip
+    export.add_argument("--verify", action=argparse.BooleanOptionalAction, default=True,
+                        help="compare the artifact with Keras on random inputs")  # fmt: skip
+    export.add_argument("--overwrite", action="store_true", help="replace an existing artifact")
+    export.add_argument("--json", action="store_true", help="print the report as JSON")
+    export.set_defaults(handler=command_export)
+
+
 def build_parser():
-    parser = OneLineArgumentParser(prog="zoo", description="keras-zoo: list and inspect models.")
+    parser = OneLineArgumentParser(
+        prog="zoo", description="keras-zoo: list, inspect and export models."
+    )
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=OneLineArgumentParser
     )
@@ -125,6 +174,7 @@ def build_parser():
     info.add_argument("name")
     info.add_argument("--json", action="store_true", help="print JSON")
     info.set_defaults(handler=command_info)
+    _add_export_command(commands)
     return parser
 
 

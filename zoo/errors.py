@@ -32,3 +32,7 @@ class UnknownModelError(ZooError, KeyError):
 
 class DataSourceError(ZooError, OSError):
     """A data set could not be read or downloaded; the message says which file goes where."""
+
+
+class ExportError(ZooError, RuntimeError):
+    """An artifact could not be written or does not match the model; nothing was left behind."""

@@ -23,7 +23,8 @@ SMOKE = ["--dataset", "synthetic", "--max-train-examples", "128", "--max-test-ex
 def test_end_to_end_on_synthetic_data(run_app, tmp_path):
     out = tmp_path / "run"
     result = run_app("train_cifar.py", "--model", "cnn", "--epochs", "2", "--output-dir",
-                     str(out), "--precision", "mixed_bfloat16", *SMOKE)  # fmt: skip
+                     str(out), "--precision", "mixed_bfloat16", "--export", "saved_model,onnx",
+                     *SMOKE)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "test accuracy" in result.stdout and "SYNTHETIC" in result.stdout
     metrics = json.loads((out / "metrics.json").read_text())
@@ -43,6 +44,12 @@ def test_end_to_end_on_synthetic_data(run_app, tmp_path):
     assert metrics["xla"] is expected_xla
     model = keras.saving.load_model(out / "model.keras")
     assert model.output_shape == (None, 10)
+    # --export: float32 artifacts of the mixed-precision model, verified against it.
+    for format, artifact in [("saved_model", "saved_model"), ("onnx", "model.onnx")]:
+        report = metrics["export"][format]
+        assert report["path"] == str(out / artifact) and (out / artifact).exists()
+        assert report["verification"]["max_abs_difference"] <= report["verification"]["tolerance"]
+    assert "exported" in result.stdout
 
 
 def test_trains_from_cifar_files(run_app, tmp_path):
@@ -166,6 +173,7 @@ BACKEND_SPECIFIC_ERROR = {
         (["--prune", "1.5"], "argument --prune: must be in [0, 1], got 1.5"),
         (["--distill-from", "/no/such.keras"], "/no/such.keras is not a file"),
         (["--quantize", "int3"], "argument --quantize: invalid choice: 'int3'"),
+        (["--export", "tflite"], "argument --export: 'tflite' is not a list of export formats"),
         (["--strategy", "mirrored" if keras.backend.backend() == "jax" else "model_parallel"],
          "--strategy"),
         BACKEND_SPECIFIC_ERROR[keras.backend.backend()],

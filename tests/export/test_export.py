@@ -1,0 +1,204 @@
+"""zoo.export: every registered model to SavedModel and ONNX, verified against Keras.
+
+Artifacts are traced as TensorFlow graphs on every backend (in a subprocess off tensorflow),
+so the registry-wide test runs on the tensorflow backend only (`tf_only`): on jax and torch it
+would trace the same graphs again, one subprocess per model, for ~3 minutes of CI. The
+jax/torch path (subprocess, weights reloaded under tensorflow, artifact checked against this
+backend's outputs) is tested on every backend by `test_exports_from_this_backend`.
+"""
+
+import json
+import os
+
+import keras
+import numpy as np
+import onnx
+import pytest
+
+from zoo import build_bert_classifier, create_model, get_model_spec, list_models
+from zoo.errors import ConfigError
+from zoo.export import (
+    FLOAT32_TOLERANCE,
+    INT8_TOLERANCE,
+    OPSETS,
+    SERVING_ENDPOINT,
+    VerificationError,
+    export,
+)
+from zoo.export.signature import input_specs, output_names
+from zoo.export.verify import example_inputs, run_artifact
+
+ALL_MODELS = list_models()
+
+
+def _registered(name):
+    """The registered model; BERT presets above bert_tiny with 2 blocks and a 1,000-token
+    vocabulary (same width, heads and layers per block: the graph repeats per block, and
+    tf2onnx needs ~2 minutes and 15 GB for bert_base's full weights)."""
+    spec = get_model_spec(name)
+    if spec.task == "text_encoder" and name != "bert_tiny":
+        return create_model(name, num_layers=2, vocabulary_size=1000)
+    return create_model(name)
+
+
+def _onnx_dimensions(path):
+    graph = onnx.load(str(path), load_external_data=False).graph
+    return {
+        value.name: [d.dim_param or d.dim_value for d in value.type.tensor_type.shape.dim]
+        for value in graph.input
+    }
+
+
+def _assert_open_dimensions_stay_open(model, path):
+    dimensions = _onnx_dimensions(path)
+    for spec in input_specs(model):
+        exported = dimensions[spec.name]
+        for keras_size, onnx_size in zip(spec.shape, exported, strict=True):
+            if keras_size is None:
+                assert isinstance(onnx_size, str), (spec.name, exported)
+            else:
+                assert onnx_size == keras_size, (spec.name, exported)
+
+
+@pytest.mark.tf_only
+@pytest.mark.parametrize("name", ALL_MODELS)
+def test_every_registered_model_exports_in_both_formats(name, tmp_path):
+    import tensorflow as tf
+
+    model = _registered(name)
+    onnx_report = export(model, tmp_path / f"{name}.onnx", format="onnx")
+    saved_report = export(model, tmp_path / name, format="saved_model")
+    for report in (onnx_report, saved_report):
+        check = report.verification
+        assert check.max_abs_difference <= check.tolerance, check
+        assert check.batch_sizes == (1, 3)  # the batch dimension is dynamic
+        assert report.outputs == output_names(model)
+        assert list(report.inputs) == [spec.name for spec in input_specs(model)]
+    assert onnx_report.opset == 17
+    _assert_open_dimensions_stay_open(model, tmp_path / f"{name}.onnx")
+    served = tf.saved_model.load(str(tmp_path / name))
+    assert SERVING_ENDPOINT in served.signatures and "serving_default" in served.signatures
+    signature = served.signatures[SERVING_ENDPOINT]
+    assert sorted(signature.structured_input_signature[1]) == sorted(onnx_report.inputs)
+    assert sorted(signature.structured_outputs) == sorted(onnx_report.outputs)
+
+
+def _assert_matches(model, path, format, atol):
+    names = [spec.name for spec in input_specs(model)]
+    arrays = example_inputs(model, batch_size=5, sequence_length=7, seed=3)
+    actual = run_artifact(path, format, arrays, names)
+    if isinstance(model.input, dict):
+        inputs = dict(zip(names, arrays, strict=True))
+    else:
+        inputs = keras.tree.pack_sequence_as(model.input, arrays)
+    expected = model.predict(inputs, verbose=0)
+    if not isinstance(expected, dict):
+        expected = dict(zip(output_names(model), keras.tree.flatten(expected), strict=True))
+    for name, value in expected.items():
+        np.testing.assert_allclose(actual[name], value, atol=atol)
+
+
+def test_exports_from_this_backend(tmp_path):
+    """A BERT classifier saved on this backend, exported in both formats; the artifacts
+    match this backend's outputs at another batch size and sequence length."""
+    model = build_bert_classifier("bert_tiny", num_classes=3)
+    model.save(tmp_path / "bert.keras")
+    for format, path in [("onnx", tmp_path / "bert.onnx"), ("saved_model", tmp_path / "bert")]:
+        report = export(tmp_path / "bert.keras", path, format=format)
+        assert report.model_backend == keras.backend.backend()
+        assert report.traced_by.startswith("tensorflow")
+        _assert_matches(model, path, format, atol=1e-4)
+    token_ids = _onnx_dimensions(tmp_path / "bert.onnx")["token_ids"]
+    assert all(isinstance(size, str) for size in token_ids)  # batch and sequence length open
+
+
+@pytest.mark.tf_only
+def test_int8_onnx_is_quantized_and_within_its_tolerance(tmp_path):
+    model = create_model("bert_tiny")
+    report = export(model, tmp_path / "bert.onnx", format="onnx", precision="int8")
+    check = report.verification
+    assert report.precision == "int8" and check.tolerance >= INT8_TOLERANCE
+    assert FLOAT32_TOLERANCE < check.max_abs_difference <= check.tolerance  # really quantized
+    ops = {node.op_type for node in onnx.load(str(tmp_path / "bert.onnx")).graph.node}
+    assert ops & {"DynamicQuantizeMatMul", "MatMulInteger", "DynamicQuantizeLinear"}, ops
+
+
+def test_existing_path_is_refused_and_left_untouched(tmp_path):
+    target = tmp_path / "model.onnx"
+    target.write_text("keep me")
+    with pytest.raises(ConfigError, match="already exists; choose another path or pass overwrite"):
+        export(create_model("cnn"), target, format="onnx")
+    assert target.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("opset", [13, 19, 21])
+def test_unsupported_opset_names_the_range(opset, tmp_path):
+    with pytest.raises(ConfigError, match=f"opset {opset} is not supported; tf2onnx writes "
+                                          f"opsets {OPSETS[0]} to {OPSETS[-1]}"):  # fmt: skip
+        export(create_model("cnn"), tmp_path / "m.onnx", format="onnx", opset=opset)
+    assert not list(tmp_path.iterdir())
+
+
+def test_bad_arguments_are_named(tmp_path):
+    model = create_model("cnn")
+    with pytest.raises(ConfigError, match="format"):
+        export(model, tmp_path / "m", format="tflite")
+    with pytest.raises(ConfigError, match="applies to ONNX only"):
+        export(model, tmp_path / "m", format="saved_model", opset=17)
+    (tmp_path / "notes.txt").write_text("not a model")
+    with pytest.raises(ConfigError, match="is not a Keras model file"):
+        export(tmp_path / "notes.txt", tmp_path / "m.onnx", format="onnx")
+    fake = tmp_path / "fake.keras"
+    fake.write_text("not a zip")
+    with pytest.raises(ConfigError, match="is not a Keras model file"):
+        export(fake, tmp_path / "m.onnx", format="onnx")
+    with pytest.raises(ConfigError, match="does not exist"):
+        export(tmp_path / "missing.keras", tmp_path / "m.onnx", format="onnx")
+
+
+def test_unwritable_path_is_refused(tmp_path):
+    (tmp_path / "file").write_text("a file, not a folder")
+    with pytest.raises(ConfigError, match="cannot create the folder"):
+        export(create_model("cnn"), tmp_path / "file" / "m.onnx", format="onnx")
+    if os.geteuid() != 0:  # root writes into read-only folders
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        with pytest.raises(ConfigError, match="cannot write to"):
+            export(create_model("cnn"), locked / "m.onnx", format="onnx")
+
+
+@pytest.mark.tf_only
+def test_failed_verification_leaves_nothing_behind(tmp_path, monkeypatch):
+    import zoo.export.exporter as exporter
+
+    target = tmp_path / "out" / "model.onnx"
+    monkeypatch.setattr(exporter, "FLOAT32_TOLERANCE", -1.0)  # any difference fails
+    with pytest.raises(VerificationError, match="differs from the Keras model by"):
+        export(create_model("cnn"), target, format="onnx")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.tf_only
+def test_overwrite_replaces_an_artifact(tmp_path):
+    target = tmp_path / "saved"
+    export(create_model("cnn", num_classes=3), target, format="saved_model")
+    report = export(create_model("cnn", num_classes=4), target, format="saved_model",
+                    overwrite=True)  # fmt: skip
+    assert report.verification is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["saved"]
+
+
+def test_zoo_export_command(tmp_path, capsys):
+    from zoo.cli import main
+
+    create_model("lstm_forecaster").save(tmp_path / "forecaster.keras")
+    main(["export", str(tmp_path / "forecaster.keras"), "--format", "onnx", "--opset", "15",
+          "--json"])  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    assert report["path"] == str(tmp_path / "forecaster.onnx") and report["opset"] == 15
+    assert report["verification"]["max_abs_difference"] <= report["verification"]["tolerance"]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", str(tmp_path / "forecaster.keras"), "--format", "onnx"])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "already exists" in error

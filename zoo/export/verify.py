@@ -1,0 +1,113 @@
+"""Run an artifact and the Keras model on the same inputs and compare their outputs.
+
+The inputs are random but valid: floats from a normal distribution, ids below the smallest
+embedding table, padding masks of ones with the last quarter of one row padded. Open
+dimensions are filled with `sequence_length`, so a verification also exercises them.
+
+Example:
+>>> difference = verify(model, "model.onnx", "onnx")  # doctest: +SKIP
+>>> difference.max_abs_difference < difference.tolerance  # doctest: +SKIP
+True
+"""
+
+import dataclasses
+
+import keras
+import numpy as np
+
+from zoo.errors import ExportError
+from zoo.export.signature import call_with_named_inputs, input_specs, output_names
+
+# max |artifact - keras| allowed, times max(1, max |keras output|): float32 kernels of two
+# frameworks summing in different orders (24 BERT blocks stay below 1e-4 of the scale).
+FLOAT32_TOLERANCE = 1e-4
+
+
+class VerificationError(ExportError):
+    """The artifact's outputs differ from Keras's by more than the tolerance."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Verification:
+    """The largest absolute difference between artifact and Keras outputs, per output."""
+
+    max_abs_difference: float
+    tolerance: float
+    per_output: dict
+    batch_sizes: tuple
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+def _smallest_vocabulary(model):
+    sizes = [
+        layer.input_dim
+        for layer in model._flatten_layers(include_self=False)
+        if isinstance(getattr(layer, "input_dim", None), int)
+    ]
+    return min(sizes, default=2)
+
+
+def example_inputs(model, batch_size=3, sequence_length=11, seed=0):
+    """Valid random inputs for `model`, listed as `input_specs` lists them."""
+    rng = np.random.default_rng(seed)
+    vocabulary = _smallest_vocabulary(model)
+    arrays = []
+    for spec in input_specs(model):
+        shape = (batch_size, *[sequence_length if d is None else d for d in spec.shape[1:]])
+        if "int" not in spec.dtype and "bool" not in spec.dtype:
+            arrays.append(rng.normal(size=shape).astype(spec.dtype))
+        elif "mask" in spec.name:
+            mask = np.ones(shape, spec.dtype)
+            mask[-1, shape[1] - max(1, shape[1] // 4) :] = 0
+            arrays.append(mask)
+        elif "segment" in spec.name:
+            arrays.append(rng.integers(0, 2, size=shape).astype(spec.dtype))
+        else:
+            arrays.append(rng.integers(0, vocabulary, size=shape).astype(spec.dtype))
+    return arrays
+
+
+def run_artifact(path, format, arrays, names):
+    """The artifact's outputs on `arrays` (its inputs `names`), as a dict of numpy arrays."""
+    feeds = dict(zip(names, arrays, strict=True))
+    if format == "onnx":
+        import onnxruntime
+
+        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        outputs = [output.name for output in session.get_outputs()]
+        return dict(zip(outputs, session.run(outputs, feeds), strict=True))
+    import tensorflow as tf
+
+    serve = tf.saved_model.load(str(path)).signatures["serve"]
+    return {name: value.numpy() for name, value in serve(**feeds).items()}
+
+
+def verify(model, path, format, tolerance=FLOAT32_TOLERANCE, batch_sizes=(1, 3)):
+    """Compare the artifact at `path` with `model` at each batch size; raise
+    `VerificationError` when an output differs by more than `tolerance` of its scale."""
+    names = [spec.name for spec in input_specs(model)]
+    per_output = {}
+    scale = 1.0
+    for batch_size in batch_sizes:
+        arrays = example_inputs(model, batch_size=batch_size, seed=batch_size)
+        expected = call_with_named_inputs(model, [keras.ops.convert_to_tensor(a) for a in arrays])
+        actual = run_artifact(path, format, arrays, names)
+        if sorted(actual) != sorted(output_names(model)):
+            raise VerificationError(
+                f"{path} has outputs {sorted(actual)}, the Keras model {output_names(model)}."
+            )
+        for name, value in expected.items():
+            value = keras.ops.convert_to_numpy(keras.ops.cast(value, "float32"))
+            difference = float(np.max(np.abs(actual[name].astype("float32") - value)))
+            per_output[name] = max(per_output.get(name, 0.0), difference)
+            scale = max(scale, float(np.max(np.abs(value))))
+    result = Verification(max(per_output.values()), tolerance * scale, per_output,
+                          tuple(batch_sizes))  # fmt: skip
+    if result.max_abs_difference > result.tolerance:
+        raise VerificationError(
+            f"{path} differs from the Keras model by {result.max_abs_difference:.3g} "
+            f"(allowed {result.tolerance:.3g}); outputs: {per_output}. Nothing was written."
+        )
+    return result
