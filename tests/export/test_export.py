@@ -16,7 +16,7 @@ import onnx
 import pytest
 
 from zoo import build_bert_classifier, create_model, get_model_spec, list_models
-from zoo.errors import ConfigError
+from zoo.errors import ConfigError, ExportError
 from zoo.export import (
     FLOAT32_TOLERANCE,
     INT8_TOLERANCE,
@@ -165,6 +165,15 @@ def test_unwritable_path_is_refused(tmp_path):
         locked.mkdir(mode=0o500)
         with pytest.raises(ConfigError, match="cannot write to"):
             export(create_model("cnn"), locked / "m.onnx", format="onnx")
+
+
+def test_onnx_conversion_too_big_for_memory_is_refused_up_front(tmp_path, monkeypatch):
+    import zoo.export.writers as writers
+
+    monkeypatch.setattr(writers, "TF2ONNX_MEMORY_FACTOR", 10**9)
+    with pytest.raises(ExportError, match="GB of memory .* Export a SavedModel"):
+        export(create_model("cnn"), tmp_path / "m.onnx", format="onnx")
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.tf_only

@@ -29,10 +29,10 @@ from zoo.errors import ConfigError, ExportError
 from zoo.export.onnx_int8 import INT8_TOLERANCE, quantize_onnx_int8
 from zoo.export.precision import float32_copy
 from zoo.export.signature import input_specs, output_names
-from zoo.export.verify import FLOAT32_TOLERANCE
+from zoo.export.verify import FLOAT32_TOLERANCE, Verification
 from zoo.export.verify import verify as verify_artifact
 from zoo.export.worker import write_artifact
-from zoo.export.writers import DEFAULT_OPSET, OPSETS
+from zoo.export.writers import DEFAULT_OPSET, OPSETS, check_onnx_conversion_fits
 
 FORMATS = ("saved_model", "onnx")
 ARTIFACT_PRECISIONS = ("float32", "int8")
@@ -52,7 +52,7 @@ class ExportReport:
     outputs: list
     bytes: int
     seconds: float
-    verification: object = None
+    verification: Verification | None = None
 
     def to_dict(self):
         report = dataclasses.asdict(self)
@@ -147,6 +147,7 @@ def _trace_in_tensorflow(model, source, staging, format, opset, scratch):
         **os.environ,
         "KERAS_BACKEND": "tensorflow",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        "CUDA_VISIBLE_DEVICES": "",  # tracing needs no GPU; leave it to this process
         "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
     }
     command = [sys.executable, "-m", "zoo.export.worker", str(source), str(staging), format,
@@ -154,9 +155,10 @@ def _trace_in_tensorflow(model, source, staging, format, opset, scratch):
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        raise ExportError(
-            f"tracing the model under tensorflow failed: {lines[-1] if lines else done.returncode}"
-        )
+        last = lines[-1] if lines else f"exit status {done.returncode}"
+        if last.startswith("zoo.errors."):  # the worker's own error: its message is the story
+            raise ExportError(last.split(": ", 1)[-1])
+        raise ExportError(f"tracing the model under tensorflow failed: {last}")
 
 
 def _size(path):
@@ -188,6 +190,8 @@ def export(model_or_path, path, format="saved_model", opset=None, verify=True, *
         source = Path(model_or_path)
         model = load_keras_file(source)
     reference = float32_copy(model)
+    if format == "onnx":
+        check_onnx_conversion_fits(reference)
     backend = keras.backend.backend()
     start = time.perf_counter()
     staging = _staging_path(path)

@@ -9,7 +9,11 @@ Example:
 >>> write_onnx(model, "model.onnx", opset=17)  # doctest: +SKIP
 """
 
+import math
+import os
+
 import keras
+import numpy as np
 
 from zoo.errors import ExportError
 from zoo.export.signature import call_with_named_inputs, input_specs
@@ -17,6 +21,7 @@ from zoo.export.signature import call_with_named_inputs, input_specs
 SERVING_ENDPOINT = "serve"
 DEFAULT_OPSET = 17
 OPSETS = range(14, 19)  # what tf2onnx 1.17 converts to
+TF2ONNX_MEMORY_FACTOR = 35  # peak memory / weight bytes, measured on bert_base
 
 
 def _serving_function(model):
@@ -44,47 +49,38 @@ def write_saved_model(model, path):
     archive.write_out(str(path), verbose=False)
 
 
-def _inline_weights(proto, storage):
-    """Move the weights tf2onnx kept aside (`large_model`) back into `proto`."""
-    import onnx
-
-    tensors = list(proto.graph.initializer) + [
-        attribute.t
-        for node in proto.graph.node
-        for attribute in node.attribute
-        if attribute.type == onnx.AttributeProto.TENSOR
-    ]
-    for tensor in tensors:
-        if tensor.data_location == onnx.TensorProto.EXTERNAL:
-            location = {entry.key: entry.value for entry in tensor.external_data}["location"]
-            tensor.raw_data = storage.name_to_tensor_data[location]
-            del tensor.external_data[:]
-            tensor.data_location = onnx.TensorProto.DEFAULT
+def weight_bytes(model):
+    """Bytes of all the model's weights."""
+    return sum(math.prod(w.shape) * np.dtype(w.dtype).itemsize for w in model.weights)
 
 
-def write_onnx(model, path, opset=DEFAULT_OPSET):
-    """Write an ONNX file (tf2onnx, `opset`) with the model's input and output names.
-
-    tf2onnx converts in its `large_model` mode, which keeps the weights out of the graph while
-    its optimisers copy the graph around: twice as fast on BERT (bert_small 38 s -> 18 s) and
-    without the copies' memory. A single ONNX file holds at most 2 GB (protobuf's limit; the
-    largest registered model, bert_large, is 1.3 GB).
-    """
-    import numpy as np
-    import onnx
-    import tf2onnx
-
-    if not hasattr(np, "product"):  # tf2onnx 1.17's large-model path predates NumPy 2
-        np.product = np.prod
-    serve, signature = _serving_function(model)
-    proto, storage = tf2onnx.convert.from_function(
-        serve, input_signature=signature, opset=opset, large_model=True
-    )
-    weights = sum(len(data) for data in storage.name_to_tensor_data.values())
+def check_onnx_conversion_fits(model):
+    """Refuse, with the numbers, an ONNX export larger than one file holds or than this
+    machine's memory can convert (tf2onnx holds ~`TF2ONNX_MEMORY_FACTOR` copies of the
+    weights: 15 GB for bert_base's 0.44 GB; bert_large's 1.3 GB needs ~45 GB)."""
+    weights = weight_bytes(model)
     if weights >= 2**31 - 2**26:  # protobuf's 2 GB limit, with room for the graph
         raise ExportError(
             f"the model's weights take {weights / 2**30:.1f} GB; one ONNX file holds 2 GB at "
             "most. Export a SavedModel instead (format='saved_model')."
         )
-    _inline_weights(proto, storage)
-    onnx.save(proto, str(path))
+    needed = weights * TF2ONNX_MEMORY_FACTOR
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if needed > memory:
+        raise ExportError(
+            f"converting this model to ONNX needs about {needed / 2**30:.0f} GB of memory "
+            f"(tf2onnx holds ~{TF2ONNX_MEMORY_FACTOR} copies of its {weights / 2**30:.2f} GB "
+            f"of weights); this machine has {memory / 2**30:.0f} GB. Export a SavedModel "
+            "(format='saved_model'), or convert on a machine with more memory."
+        )
+
+
+def write_onnx(model, path, opset=DEFAULT_OPSET):
+    """Write an ONNX file (tf2onnx, `opset`) with the model's input and output names."""
+    import tf2onnx
+
+    check_onnx_conversion_fits(model)
+    serve, signature = _serving_function(model)
+    tf2onnx.convert.from_function(
+        serve, input_signature=signature, opset=opset, output_path=str(path)
+    )
