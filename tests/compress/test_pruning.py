@@ -85,6 +85,7 @@ def test_pruned_weights_stay_zero_through_training_and_strip_reloads(tmp_path):
     assert report["compressed_bytes"] < report["bytes"]
 
 
+@pytest.mark.tf_only  # stripped, it is a plain model: tests/export covers jax and torch
 def test_stripped_model_exports_onnx_with_its_zeros(tmp_path):
     import onnx
     from onnx import numpy_helper
