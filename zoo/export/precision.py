@@ -38,11 +38,6 @@ def _to_float32(config):
     return config, False
 
 
-def is_mixed_precision(model):
-    """True when any layer of `model` computes in float16 or bfloat16."""
-    return _to_float32(keras.saving.serialize_keras_object(model))[1]
-
-
 def float32_copy(model):
     """`model` itself when it is float32 throughout, else a float32 copy with its weights."""
     config, changed = _to_float32(keras.saving.serialize_keras_object(model))
