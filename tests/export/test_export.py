@@ -1,4 +1,4 @@
-"""zoo.export: every registered model to SavedModel and ONNX, verified against Keras.
+"""zoo.export: every registered model to ONNX (and SavedModel), verified against Keras.
 
 Artifacts are traced as TensorFlow graphs on every backend (in a subprocess off tensorflow),
 so the registry-wide test runs on the tensorflow backend only (`tf_only`): on jax and torch it
@@ -29,6 +29,23 @@ from zoo.export.signature import input_specs, output_names
 from zoo.export.verify import example_inputs, run_artifact
 
 ALL_MODELS = list_models()
+
+
+def _smallest_of_each_builder():
+    """The registered model with the fewest parameters for each builder function."""
+    smallest = {}
+    for name in ALL_MODELS:
+        spec = get_model_spec(name)
+        kept = smallest.get(spec.builder)
+        if kept is None or spec.parameter_count < get_model_spec(kept).parameter_count:
+            smallest[spec.builder] = name
+    return set(smallest.values())
+
+
+# Both formats serve the same traced function (`zoo.export.writers`), so the SavedModel writer
+# runs on one model per builder; its larger presets (resnet32-110, BERT above bert_tiny,
+# bilstm_text) repeat that graph deeper or wider and are exported to ONNX only (CI minutes).
+SAVED_MODEL_CASES = _smallest_of_each_builder()
 
 
 def _registered(name):
@@ -70,11 +87,13 @@ def _saved_model_signatures(path):
 
 @pytest.mark.tf_only
 @pytest.mark.parametrize("name", ALL_MODELS)
-def test_every_registered_model_exports_in_both_formats(name, tmp_path):
+def test_every_registered_model_exports_verified(name, tmp_path):
     model = _registered(name)
     onnx_report = export(model, tmp_path / f"{name}.onnx", format="onnx")
-    saved_report = export(model, tmp_path / name, format="saved_model")
-    for report in (onnx_report, saved_report):
+    reports = [onnx_report]
+    if name in SAVED_MODEL_CASES:
+        reports.append(export(model, tmp_path / name, format="saved_model"))
+    for report in reports:
         check = report.verification
         assert check.max_abs_difference <= check.tolerance, check
         assert check.batch_sizes == (1, 3)  # the batch dimension is dynamic
@@ -82,10 +101,11 @@ def test_every_registered_model_exports_in_both_formats(name, tmp_path):
         assert list(report.inputs) == [spec.name for spec in input_specs(model)]
     assert onnx_report.opset == 17
     _assert_open_dimensions_stay_open(model, tmp_path / f"{name}.onnx")
-    signatures = _saved_model_signatures(tmp_path / name)  # verify fed `serve` by name
-    for signature in (signatures[SERVING_ENDPOINT], signatures["serving_default"]):
-        assert sorted(signature.inputs) == sorted(onnx_report.inputs)
-        assert sorted(signature.outputs) == sorted(onnx_report.outputs)
+    if name in SAVED_MODEL_CASES:
+        signatures = _saved_model_signatures(tmp_path / name)  # verify fed `serve` by name
+        for signature in (signatures[SERVING_ENDPOINT], signatures["serving_default"]):
+            assert sorted(signature.inputs) == sorted(onnx_report.inputs)
+            assert sorted(signature.outputs) == sorted(onnx_report.outputs)
 
 
 def _assert_matches(model, path, format, atol):
