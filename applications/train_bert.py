@@ -36,6 +36,7 @@ from zoo.data.text import TEXT_DATASETS, load_text_classification  # noqa: E402
 from zoo.data.text_files import read_corpus  # noqa: E402
 from zoo.data.tokenizer import WordPieceTokenizer  # noqa: E402
 from zoo.errors import ConfigError  # noqa: E402
+from zoo.evaluate import evaluate_classifier, evaluate_run  # noqa: E402
 from zoo.export.options import export_run  # noqa: E402
 from zoo.models.bert import (  # noqa: E402
     bert_config_of,
@@ -113,6 +114,11 @@ def _check_length(args, config):
 
 
 def pretrain(args):
+    if args.evaluate:
+        raise ConfigError(
+            "--evaluate reports a classifier's test split: use it with finetune (pretraining "
+            "records its masked-LM accuracy in metrics.json)."
+        )
     recipe = recipe_from_args(PRETRAIN_RECIPE, args)
     run = run_from_args(args, f"runs/{args.model}_pretrain")
     lines = read_corpus(args.corpus)
@@ -223,6 +229,11 @@ def finetune(args):
         **splits.describe(), **compression.describe(model),
     })  # fmt: skip
     metrics = compression.quantize(run, model, datasets["test"], metrics)
+    if args.evaluate:
+        test = evaluate_classifier(model, datasets["test"], class_names=splits.class_names,
+                                   from_logits=True, predict=run.predict,
+                                   description=splits.describe())  # fmt: skip
+        metrics = evaluate_run(run, {args.task: test}, metrics)
     metrics = export_run(run, args.export, metrics)
     note = " (SYNTHETIC data: meaningless)" if splits.synthetic else ""
     print(f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on {args.task}, "

@@ -25,6 +25,7 @@ from zoo import get_model_spec, list_models  # noqa: E402
 from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fraction, positive_int  # noqa: E402  # noqa: E402
 from zoo.compress.options import Compression, add_compression_arguments  # noqa: E402
 from zoo.data import IMAGE_DATASETS, load_image_data  # noqa: E402
+from zoo.evaluate import evaluate_classifier, evaluate_run  # noqa: E402
 from zoo.export.options import export_run  # noqa: E402
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
 
@@ -107,6 +108,10 @@ def main(argv=None):
         },
     )
     metrics = compression.quantize(run, model, data.test, metrics)
+    if args.evaluate:
+        test = evaluate_classifier(model, data.test, class_names=data.class_names,
+                                   predict=run.predict, description=data.describe())  # fmt: skip
+        metrics = evaluate_run(run, {args.dataset: test}, metrics)
     metrics = export_run(run, args.export, metrics)
     note = " (SYNTHETIC data: meaningless)" if data.synthetic else ""
     print(

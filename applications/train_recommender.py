@@ -37,6 +37,7 @@ from zoo._cli import (  # noqa: E402
 from zoo.data.tabular import SPLITS, TABULAR_DATASETS, load_tabular, read_spec_file  # noqa: E402
 from zoo.data.tabular_encoding import ENCODER_FILE, ColumnSpec, TabularEncoder  # noqa: E402
 from zoo.errors import ConfigError  # noqa: E402
+from zoo.evaluate import evaluate_recommender, evaluate_run  # noqa: E402
 from zoo.export.options import export_run  # noqa: E402
 from zoo.features import DenseFeature  # noqa: E402
 from zoo.train import TrainingRecipe  # noqa: E402
@@ -148,6 +149,12 @@ def train(args):
         "model": args.model, "epochs": recipe.epochs, "batch_size": recipe.batch_size,
         "split": args.split, "features": [s.name for s in encoder.specs], **data.describe(),
     })  # fmt: skip
+    if args.evaluate:
+        names = [s.name for s in encoder.specs]
+        test = evaluate_recommender(model, datasets["test"], predict=run.predict,
+                                    group_feature="user_id" if "user_id" in names else None,
+                                    description=data.describe())  # fmt: skip
+        metrics = evaluate_run(run, {args.dataset: test}, metrics)
     metrics = export_run(run, args.export, metrics)
     note = " (SYNTHETIC data)" if data.synthetic else ""
     print(f"test AUC {metrics['test_auc']:.4f}  logloss {metrics['test_logloss']:.4f}{note} | "

@@ -27,6 +27,7 @@ from zoo._cli import (  # noqa: E402
 )
 from zoo.data.text import TEXT_DATASETS, load_text_classification  # noqa: E402
 from zoo.data.text_encoder import ENCODER_FILE, TextEncoder  # noqa: E402
+from zoo.evaluate import evaluate_classifier, evaluate_run  # noqa: E402
 from zoo.export.options import export_run  # noqa: E402
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
 
@@ -87,6 +88,10 @@ def train(args):
         "sequence_length": encoder.sequence_length,
         "vocabulary_size": encoder.vocabulary_size, **splits.describe(),
     })  # fmt: skip
+    if args.evaluate:
+        test = evaluate_classifier(model, datasets["test"], class_names=splits.class_names,
+                                   predict=run.predict, description=splits.describe())  # fmt: skip
+        metrics = evaluate_run(run, {args.dataset: test}, metrics)
     metrics = export_run(run, args.export, metrics)
     note = " (SYNTHETIC data: meaningless)" if splits.synthetic else ""
     print(f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on "

@@ -33,6 +33,7 @@ from zoo.data.timeseries import (  # noqa: E402
     naive_forecasts,
 )
 from zoo.errors import DataSourceError  # noqa: E402
+from zoo.evaluate import evaluate_forecasts, evaluate_run  # noqa: E402
 from zoo.export.options import export_run  # noqa: E402
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
 
@@ -59,16 +60,21 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def baselines(series, season, horizon):
-    """Test errors of the naive and seasonal-naive forecasts, in the target's units."""
+def baseline_forecasts(series, season, horizon):
+    """The naive and (with a season) seasonal-naive forecasts of the test windows."""
     origins = series.origins("test")
     target = series.target_values
-    actual = actual_values(target, origins, horizon)
-    results = {"naive": forecast_errors(naive_forecasts(target, origins, horizon), actual)}
+    forecasts = {"naive": naive_forecasts(target, origins, horizon)}
     if season > 1:
-        seasonal = naive_forecasts(target, origins, horizon, season=season)
-        results["seasonal_naive"] = forecast_errors(seasonal, actual)
-    return results
+        forecasts["seasonal_naive"] = naive_forecasts(target, origins, horizon, season=season)
+    return forecasts
+
+
+def baselines(series, season, horizon):
+    """Test errors of the naive and seasonal-naive forecasts, in the target's units."""
+    actual = actual_values(series.target_values, series.origins("test"), horizon)
+    return {name: forecast_errors(forecast, actual)
+            for name, forecast in baseline_forecasts(series, season, horizon).items()}  # fmt: skip
 
 
 def train(args):
@@ -113,6 +119,10 @@ def train(args):
     best = min(metrics["baselines"].items(), key=lambda item: item[1]["mae"])
     metrics["beats_baselines"] = errors["mae"] < best[1]["mae"]
     run.write_metrics(metrics)
+    if args.evaluate:
+        test = evaluate_forecasts(actual, predicted, description=series.describe(),
+                                  baselines=baseline_forecasts(series, season, args.horizon))
+        metrics = evaluate_run(run, {"test": test}, metrics)
     metrics = export_run(run, args.export, metrics)
     report(metrics, args, run.run_dir, best)
     return metrics

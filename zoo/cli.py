@@ -1,10 +1,12 @@
 """The `zoo` command: `zoo list [PATTERN] [--task TASK]`, `zoo info NAME`,
-`zoo export MODEL.keras --format saved_model|onnx`.
+`zoo export MODEL.keras --format saved_model|onnx`, `zoo evaluate RUN_DIR_OR_MODEL`,
+`zoo explain MODEL --input FILE`.
 
 Example:
     $ zoo list 'resnet*'
     $ zoo info resnet20
     $ zoo export runs/resnet20_cifar10/model.keras --format onnx
+    $ zoo evaluate runs/resnet20_cifar10 --compare fog=~/data/cifar10-fog
 """
 
 import argparse
@@ -13,6 +15,7 @@ import json
 from pathlib import Path
 
 from zoo._cli import OneLineArgumentParser, exit_on_user_error, positive_int
+from zoo.evaluate.command import add_evaluate_command
 from zoo.registry import get_model_spec, list_models, list_tasks
 
 
@@ -159,7 +162,7 @@ def _add_export_command(commands):
 
 def build_parser():
     parser = OneLineArgumentParser(
-        prog="zoo", description="keras-zoo: list, inspect and export models."
+        prog="zoo", description="keras-zoo: list, inspect, evaluate, explain and export models."
     )
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=OneLineArgumentParser
@@ -175,6 +178,7 @@ def build_parser():
     info.add_argument("--json", action="store_true", help="print JSON")
     info.set_defaults(handler=command_info)
     _add_export_command(commands)
+    add_evaluate_command(commands)
     return parser
 
 

@@ -115,12 +115,15 @@ def test_finetune_on_synthetic_learns_a_vocabulary(run_app, tmp_path):
     out = tmp_path / "run"
     result = run_app("train_bert.py", "finetune", "--task", "synthetic", "--epochs", "1",
                      "--max-train-examples", "64", "--vocabulary-size", "300",
-                     "--output-dir", str(out), *SMALL)  # fmt: skip
+                     "--output-dir", str(out), "--evaluate", *SMALL)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "SYNTHETIC" in result.stdout
     metrics = _metrics(out)
     assert metrics["synthetic"] is True and metrics["backend"] == keras.backend.backend()
     assert metrics["vocabulary_size"] <= 300
+    # --evaluate on the classifier's logits: probabilities, so the accuracy is Keras's.
+    report = json.loads((out / "evaluation.json").read_text())["results"]["synthetic"]
+    assert report["metrics"]["accuracy"] == pytest.approx(metrics["test_accuracy"], abs=1e-6)
 
 
 # Distillation (hidden states included), pruning and quantization run on every backend in
@@ -186,6 +189,7 @@ def test_killed_pretraining_resumes_with_its_tokenizer(language, tmp_path):
             "--sequence-length 1024 exceeds the model's 512 positions",
         ),
         (["pretrain"], "the following arguments are required: --corpus"),
+        (["pretrain", "--corpus", __file__, "--evaluate"], "use it with finetune"),
         (["finetune", "--hidden-state-weight", "-1"], "argument --hidden-state-weight: must be "
                                                      ">= 0, got -1.0"),
         (["finetune", "--task", "synthetic", "--distill-from", __file__],

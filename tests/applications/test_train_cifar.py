@@ -27,7 +27,7 @@ def test_end_to_end_on_synthetic_data(run_app, tmp_path):
     out = tmp_path / "run"
     result = run_app("train_cifar.py", "--model", "cnn", "--epochs", "2", "--output-dir",
                      str(out), "--precision", "mixed_bfloat16", "--export", ",".join(EXPORTS),
-                     *SMOKE)  # fmt: skip
+                     "--evaluate", *SMOKE)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "test accuracy" in result.stdout and "SYNTHETIC" in result.stdout
     metrics = json.loads((out / "metrics.json").read_text())
@@ -54,6 +54,12 @@ def test_end_to_end_on_synthetic_data(run_app, tmp_path):
         assert report["path"] == str(out / artifact) and (out / artifact).exists()
         assert report["verification"]["max_abs_difference"] <= report["verification"]["tolerance"]
     assert "exported" in result.stdout
+    # --evaluate: the report of the test split, and the training curves of history.csv.
+    report = json.loads((out / "evaluation.json").read_text())
+    assert report["results"]["synthetic"]["metrics"]["accuracy"] == pytest.approx(
+        metrics["test_accuracy"], abs=1e-6)
+    assert report["training_curves"] == "training_curves.png"
+    assert "](confusion_matrix.png)" in (out / "evaluation.md").read_text()
 
 
 def test_trains_from_cifar_files(run_app, tmp_path):

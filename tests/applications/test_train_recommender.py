@@ -42,10 +42,16 @@ def test_movielens_files_with_a_time_split(run_app, tmp_path):
     out = tmp_path / "run"
     result = run_app("train_recommender.py", "--dataset", layout.replace("ml-", "movielens_"),
                      "--data-dir", str(tmp_path / layout), "--split", "time", "--epochs", "1",
-                     "--hidden-units", "8", "--output-dir", str(out), "--quiet")  # fmt: skip
+                     "--hidden-units", "8", "--output-dir", str(out), "--quiet",
+                     "--evaluate")  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     metrics = _metrics(out)
     assert metrics["num_test"] == 15 and metrics["split"] == "time"
+    # --evaluate: AUC and log loss as Keras measured them, and AUC per user.
+    report = json.loads((out / "evaluation.json").read_text())["results"]["movielens_1m"]
+    assert report["metrics"]["num_examples"] == 15
+    assert report["metrics"]["logloss"] == pytest.approx(metrics["test_logloss"], abs=1e-4)
+    assert report["metrics"]["group_auc"]["name"] == "user_id"
     assert set(metrics["features"]) == {"user_id", "item_id", "gender", "occupation", "zip",
                                         "genres", "age"}  # fmt: skip
     assert 0 <= metrics["test_auc"] <= 1

@@ -28,13 +28,19 @@ def test_learns_sentiment_from_acl_imdb_folders(run_app, tmp_path):
     result = run_app("train_text.py", "--model", "lstm_text", "--dataset", "imdb", "--data-dir",
                      str(tmp_path / "data"), "--sequence-length", "24", "--batch-size", "16",
                      "--epochs", "8", "--lr", "3e-3", "--validation-split", "0.1",
-                     "--output-dir", str(out), "--quiet")  # fmt: skip
+                     "--output-dir", str(out), "--quiet", "--evaluate")  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "test accuracy" in result.stdout and "SYNTHETIC" not in result.stdout
     metrics = _metrics(out)
     assert metrics["test_accuracy"] >= 0.9, metrics["test_accuracy"]
     assert metrics["num_test"] == 128 and metrics["data_source"] == "files"
     assert metrics["backend"] == keras.backend.backend()
+    # --evaluate: the report of the test split, per class by the data set's class names.
+    report = json.loads((out / "evaluation.json").read_text())["results"]["imdb"]["metrics"]
+    assert report["accuracy"] == pytest.approx(metrics["test_accuracy"], abs=1e-6)
+    assert [row["class"] for row in report["per_class"]] == ["neg", "pos"]
+    assert sum(map(sum, report["confusion_matrix"])) == 128
+    assert metrics["evaluation"]["report"] == "evaluation.md"
     # The saved encoder and model classify raw text the way training did.
     encoder = TextEncoder.load(out)
     model = keras.saving.load_model(out / "model.keras")

@@ -38,7 +38,7 @@ def test_forecaster_beats_naive_baselines_on_a_known_pattern(run_app, tmp_path):
     result = run_app("train_timeseries.py", "--csv", str(csv), "--target", "load",
                      "--features", "temperature", "--window", "36", "--horizon", "3",
                      "--epochs", "12", "--lstm-units", "32", "--batch-size", "32",
-                     "--lr", "3e-3", "--output-dir", str(out), "--quiet")  # fmt: skip
+                     "--lr", "3e-3", "--output-dir", str(out), "--quiet", "--evaluate")  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     metrics = _metrics(out)
     assert metrics["season"] == 24 and metrics["season_from"] == "autocorrelation"
@@ -53,6 +53,13 @@ def test_forecaster_beats_naive_baselines_on_a_known_pattern(run_app, tmp_path):
     origins = np.arange(1275, 1498)
     naive = np.abs(load[origins - 1, None] - load[origins[:, None] + np.arange(3)]).mean()
     assert metrics["baselines"]["naive"]["mae"] == pytest.approx(naive, rel=1e-4)
+    # --evaluate: the same errors per forecast step, beside both baselines.
+    report = json.loads((out / "evaluation.json").read_text())["results"]["test"]["metrics"]
+    assert report["model"]["mae"] == pytest.approx(metrics["test_mae"], rel=1e-6)
+    assert len(report["model"]["mae_per_step"]) == 3
+    assert report["baselines"]["naive"]["mae"] == pytest.approx(naive, rel=1e-4)
+    assert set(report["skill"]) == {"naive", "seasonal_naive"}
+    assert (out / "horizon_errors.png").stat().st_size > 1000
     model = keras.saving.load_model(out / "model.keras")
     assert model.input_shape == (None, 36, 2) and model.output_shape == (None, 3, 1)
 

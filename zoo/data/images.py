@@ -161,35 +161,72 @@ def load_image_data(
         )
 
     info = DATASETS.get(name)
-    flip = info.flip if info else True
-    if name == "synthetic":
-        shape = tuple(image_shape or (32, 32, 3))
-        log.warning(SYNTHETIC_WARNING)
-        train_x, train_y = synthetic_images(max_train_examples or 512, shape, 10, seed)
-        test_x, test_y = synthetic_images(max_test_examples or 256, shape, 10, seed + 1)
-        splits = image_files.ArraySplits(
-            train_x, train_y, test_x, test_y, [str(i) for i in range(10)]
-        )
-        source = "synthetic"
-    elif name == "folder":
-        splits = image_files.read_image_folder(data_dir)
-        source = "folder"
-    elif data_dir is not None:
-        splits = info.read_files(data_dir)
-        source = "files"
-    else:
-        splits = _load_tfds(info)
-        source = "tfds"
-
+    splits, source = _read_splits(name, data_dir, image_shape, seed,
+                                  max_train_examples, max_test_examples)  # fmt: skip
     builder = _PipelineBuilder(
         image_shape=tuple(image_shape) if image_shape else _native_shape(splits),
         batch_size=batch_size,
         seed=seed,
-        flip=flip,
+        flip=info.flip if info else True,
     )
     return builder.build(
         name, source, splits, validation_split, augment, max_train_examples, max_test_examples
     )
+
+
+def load_image_test_set(name, *, image_shape, mean, std, data_dir=None, batch_size=128,
+                        max_examples=None, seed=0):  # fmt: skip
+    """The test split of `name` (sources as in `load_image_data`), normalised with a trained
+    model's channel statistics `mean` and `std` (0-255 scale, as `ImageData` records them)
+    rather than this copy's own: a shifted or corrupted copy must be seen as the model saw
+    its training data. Returns `(dataset, class_names, description)`.
+
+    Example:
+    >>> test, names, _ = load_image_test_set("synthetic", image_shape=(32, 32, 3),
+    ...                                      mean=(127.5,) * 3, std=(64.0,) * 3)
+    >>> len(names)
+    10
+    """
+    if name not in IMAGE_DATASETS:
+        raise ConfigError(
+            f"Unknown image data set {name!r}; use one of {', '.join(IMAGE_DATASETS)}."
+        )
+    check_positive_int("batch_size", batch_size)
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise DataSourceError(f"--data-dir {data_dir} is not a directory.")
+    splits, source = _read_splits(name, data_dir, image_shape, seed, None, max_examples)
+    builder = _PipelineBuilder(image_shape=tuple(image_shape), batch_size=batch_size, seed=seed,
+                               flip=False, mean=np.asarray(mean, np.float32),
+                               std=np.asarray(std, np.float32))  # fmt: skip
+    folder = isinstance(splits, image_files.FolderSplits)
+    test_x, test_y = _take(splits.test_paths if folder else splits.test_images,
+                           splits.test_labels, max_examples, seed + 1)  # fmt: skip
+    test = builder._batched(builder._formatted(test_x, test_y, folder), training=False)
+    description = {"dataset": name, "data_source": source, "data_dir": str(data_dir or ""),
+                   "synthetic": source == "synthetic", "num_test": len(test_y)}  # fmt: skip
+    return test, list(splits.class_names), description
+
+
+def _read_splits(name, data_dir, image_shape, seed, max_train, max_test):
+    """The raw splits of `name` and where they came from ("synthetic", "folder", "files",
+    "tfds")."""
+    if name == "synthetic":
+        shape = tuple(image_shape or (32, 32, 3))
+        log.warning(SYNTHETIC_WARNING)
+        train_x, train_y = synthetic_images(max_train or 512, shape, 10, seed)
+        test_x, test_y = synthetic_images(max_test or 256, shape, 10, seed + 1)
+        return image_files.ArraySplits(
+            train_x, train_y, test_x, test_y, [str(i) for i in range(10)]
+        ), "synthetic"
+    if name == "folder":
+        if data_dir is None:
+            raise ConfigError(
+                "The 'folder' data set needs data_dir (--data-dir) with train/ and test/."
+            )
+        return image_files.read_image_folder(data_dir), "folder"
+    if data_dir is not None:
+        return DATASETS[name].read_files(data_dir), "files"
+    return _load_tfds(DATASETS[name]), "tfds"
 
 
 def _native_shape(splits):

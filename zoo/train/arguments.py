@@ -12,6 +12,7 @@ Example:
 import argparse
 
 from zoo._cli import fraction, positive_float, positive_int
+from zoo.evaluate.options import add_evaluation_arguments
 from zoo.export.options import add_export_arguments
 from zoo.train.precision import PRECISIONS
 from zoo.train.recipe import OPTIMIZERS, SCHEDULES, TrainingRecipe
@@ -23,7 +24,7 @@ BACKENDS = ("tensorflow", "jax", "torch")
 
 def add_training_arguments(parser):
     """Add --backend, --epochs, --batch-size, --lr, ... (unset ones keep the model's recipe)
-    and --export."""
+    and --evaluate, --export."""
     group = parser.add_argument_group("training (defaults: the model's registered recipe)")
     group.add_argument(
         "--backend",
@@ -52,6 +53,7 @@ def add_training_arguments(parser):
     scale.add_argument("--xla", action=argparse.BooleanOptionalAction, default=None,
                        help="compile steps with XLA (default: where it helps; jax yes, "
                             "tensorflow on GPU/TPU, never torch)")  # fmt: skip
+    add_evaluation_arguments(parser)
     add_export_arguments(parser)
 
 
