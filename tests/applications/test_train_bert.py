@@ -12,6 +12,7 @@ from tests.applications.conftest import (
     kill_after_epochs,
 )
 from tests.helpers import REPO_ROOT
+from zoo.cli import main
 
 sys.path.insert(0, os.path.join(REPO_ROOT, "benchmarks"))
 from _synthetic_language import write_language  # noqa: E402
@@ -124,6 +125,11 @@ def test_finetune_on_synthetic_learns_a_vocabulary(run_app, tmp_path):
     # --evaluate on the classifier's logits: probabilities, so the accuracy is Keras's.
     report = json.loads((out / "evaluation.json").read_text())["results"]["synthetic"]
     assert report["metrics"]["accuracy"] == pytest.approx(metrics["test_accuracy"], abs=1e-6)
+    # zoo evaluate re-reads the test split with the run's tokenizer: the same report.
+    main(["evaluate", str(out), "--output-dir", str(tmp_path / "again")])
+    again = json.loads((tmp_path / "again" / "evaluation.json").read_text())
+    assert again["results"]["synthetic"]["metrics"]["confusion_matrix"] == (
+        report["metrics"]["confusion_matrix"])
 
 
 # Distillation (hidden states included), pruning and quantization run on every backend in

@@ -13,6 +13,7 @@ from tests.applications.conftest import (
     kill_after_epochs,
 )
 from tests.data.fake_files import write_acl_imdb
+from zoo.cli import main
 from zoo.data.text_encoder import TextEncoder
 
 
@@ -41,6 +42,15 @@ def test_learns_sentiment_from_acl_imdb_folders(run_app, tmp_path):
     assert [row["class"] for row in report["per_class"]] == ["neg", "pos"]
     assert sum(map(sum, report["confusion_matrix"])) == 128
     assert metrics["evaluation"]["report"] == "evaluation.md"
+    # zoo evaluate re-reads the test split with the run's vocabulary, beside reworded reviews.
+    write_acl_imdb(tmp_path / "reworded", per_class=16, seed=1)
+    main(["evaluate", str(out), "--data-dir", str(tmp_path / "data"),
+          "--compare", f"reworded={tmp_path / 'reworded'}"])  # fmt: skip
+    report = json.loads((out / "evaluation.json").read_text())
+    assert report["test_sets"] == ["imdb", "reworded"]
+    assert report["results"]["imdb"]["metrics"]["accuracy"] == pytest.approx(
+        metrics["test_accuracy"], abs=1e-6)
+    assert report["results"]["reworded"]["metrics"]["num_examples"] == 32
     # The saved encoder and model classify raw text the way training did.
     encoder = TextEncoder.load(out)
     model = keras.saving.load_model(out / "model.keras")

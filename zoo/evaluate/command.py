@@ -3,6 +3,7 @@ set side by side.
 
     zoo evaluate runs/resnet20_cifar10 --data-dir ~/data/cifar10 \\
         --compare corrupted=~/data/cifar10-fog
+    zoo evaluate runs/lstm_text_imdb --data-dir ~/aclImdb --compare sst2=~/data/sst2-as-imdb
     zoo evaluate model.keras --task binary --dataset test.npz --group-feature user_id
 
 The report (`evaluation.json`, `evaluation.md`, PNG plots) goes into the run folder, or
@@ -27,17 +28,27 @@ from zoo.evaluate.test_sets import (
     npz_test_set,
     read_run,
     takes_dict,
+    text_test_set,
 )
+from zoo.registry import get_model_spec
+
+
+def _registry_task(record):
+    """The registry task of a run's model; a fine-tuned BERT encoder classifies text."""
+    if not record.get("model"):
+        return None
+    task = get_model_spec(record["model"]).task
+    if task == "text_encoder" and record.get("task") != "masked_lm":
+        return "text_classification"
+    return task
 
 
 def _kind(args, record):
-    model_name = record.get("model")
     if args.task:
         return args.task
-    if model_name:
-        from zoo.registry import get_model_spec
-
-        return evaluation_kind(get_model_spec(model_name).task)
+    task = _registry_task(record)
+    if task:
+        return evaluation_kind(task)
     raise ConfigError(
         f"{args.model} is a bare model file: say what it predicts with --task "
         f"({', '.join(TASKS)})."
@@ -58,9 +69,14 @@ def labelled_source(text):
 class _TestSets:
     """Reads the test sets the arguments name, the way the model was trained to see them."""
 
-    def __init__(self, args, model, record):
-        self.args, self.model, self.record = args, model, record
-        self.dataset = args.dataset or record.get("dataset")
+    def __init__(self, args, model, run):
+        self.args, self.model, self.run, self.record = args, model, run, run.record
+        self.dataset = args.dataset or run.record.get("dataset")
+        task = _registry_task(run.record)
+        first = model.inputs[0]
+        self.text = task == "text_classification" or (
+            task is None and len(first.shape) == 2 and "int" in str(first.dtype)
+        )
         if not self.dataset:
             raise ConfigError(
                 "Say which test set to use: --dataset NAME (an image data set) or --dataset "
@@ -89,13 +105,20 @@ class _TestSets:
             dataset, extras = npz_test_set(source, self.model, batch_size=self.args.batch_size)
             return dataset, self.record.get("class_names"), extras
         from zoo.data.images import IMAGE_DATASETS, load_image_test_set
+        from zoo.data.text import TEXT_DATASETS
 
-        if source not in IMAGE_DATASETS:
+        if self.text and source in TEXT_DATASETS:
+            dataset, names, description = text_test_set(
+                self.run, source, data_dir=data_dir, batch_size=self.args.batch_size,
+                max_examples=self.args.max_examples)  # fmt: skip
+            return dataset, names, {"description": description}
+        if self.text or source not in IMAGE_DATASETS:
             raise ConfigError(
-                f"zoo evaluate reads image data sets ({', '.join(IMAGE_DATASETS)}) or .npz "
-                f"files, not {source!r}; for a text, recommender or forecasting run, pass "
-                "--evaluate to its application (it evaluates the test split it loaded) or "
-                "save encoded inputs to an .npz."
+                f"zoo evaluate reads image data sets ({', '.join(IMAGE_DATASETS)}), text data "
+                f"sets ({', '.join(TEXT_DATASETS)}) and .npz files, not {source!r} for this "
+                "model; for a recommender or forecasting run, pass --evaluate to its "
+                "application (it evaluates the test split it loaded) or save encoded inputs "
+                "to an .npz."
             )
         image_shape = tuple(self.model.input_shape[1:])
         if self._statistics is None:
@@ -105,6 +128,7 @@ class _TestSets:
         dataset, names, description = load_image_test_set(
             source, data_dir=data_dir, image_shape=image_shape, mean=mean, std=std,
             batch_size=self.args.batch_size, max_examples=self.args.max_examples,
+            seed=self.record.get("seed", 0),
         )  # fmt: skip
         return dataset, names, {"description": description}
 
@@ -133,7 +157,7 @@ def command_evaluate(args):
     run = read_run(args.model)
     model = load_model(run.model_path)
     kind = _kind(args, run.record)
-    test_sets = _TestSets(args, model, run.record)
+    test_sets = _TestSets(args, model, run)
     results = {}
     for label, source, data_dir in test_sets.sources():
         dataset, class_names, extras = test_sets.read(source, data_dir)
@@ -167,7 +191,8 @@ def add_evaluate_command(commands):
     )
     evaluate.add_argument("model", help="a run folder (model.keras, metrics.json) or .keras file")
     evaluate.add_argument("--dataset",
-                          help="image data set name (default: the run's) or a test .npz file")
+                          help="image or text data set name (default: the run's) or a test "
+                               ".npz file")
     evaluate.add_argument("--data-dir", help="folder with the data set's published files")
     evaluate.add_argument("--compare", action="append", metavar="LABEL=SOURCE",
                           type=labelled_source,
@@ -181,5 +206,5 @@ def add_evaluate_command(commands):
     evaluate.add_argument("--output-dir", help="report folder (default: the run folder)")
     evaluate.add_argument("--batch-size", type=positive_int, default=256)
     evaluate.add_argument("--max-examples", type=positive_int,
-                          help="image data sets: evaluate a random subset of this size")
+                          help="data sets: evaluate a random subset of this size")
     evaluate.set_defaults(handler=command_evaluate)

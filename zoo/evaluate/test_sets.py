@@ -5,8 +5,9 @@ names the registered model (so its task) and, for images, the data set and the c
 statistics the model was trained with. A bare `.keras` file says none of this, so the command
 asks for `--task` then.
 
-A test set is either an image data set (`load_image_test_set`: a registered name, or its
-published files in a folder, normalised with the run's statistics) or an `.npz` file that works
+A test set is an image data set (`load_image_test_set`: a registered name, or its published
+files in a folder, normalised with the run's statistics), a text data set (encoded with the
+run folder's vocabulary or tokenizer, `text_test_set`), or an `.npz` file that works
 for any model: one array per model input, keyed by the input's name (`x` for a single-input
 model), labels under `y` (class ids, clicks, or windows x horizon for forecasters), and for
 forecasters optional baselines under `baseline_<name>`.
@@ -120,3 +121,40 @@ def image_statistics(record, dataset, data_dir, image_shape):
     data = load_image_data(dataset, data_dir=data_dir, image_shape=image_shape,
                            validation_split=0.0, augment=False)  # fmt: skip
     return data.mean, data.std
+
+
+def text_test_set(run, name, *, data_dir=None, batch_size=256, max_examples=None):
+    """The test split of text data set `name`, encoded as the run's model was trained: with
+    its `text_encoder.json` (train_text.py) or its `tokenizer/` (train_bert.py finetune).
+    Returns `(dataset, class_names, description)`."""
+    from zoo.data.text import load_text_classification
+
+    run_dir = run.run_dir
+    encoder_file = run_dir / "text_encoder.json" if run_dir else None
+    tokenizer_dir = run_dir / "tokenizer" if run_dir else None
+    if not (encoder_file and encoder_file.is_file()) and not (
+        tokenizer_dir and tokenizer_dir.is_dir()
+    ):
+        raise DataSourceError(
+            f"Text test sets are encoded with the run's vocabulary: pass the run folder (with "
+            f"text_encoder.json or tokenizer/), not {run.model_path}."
+        )
+    splits = load_text_classification(name, data_dir=data_dir, validation_split=0.0,
+                                      seed=run.record.get("seed", 0),
+                                      max_test_examples=max_examples)  # fmt: skip
+    texts, labels = splits.test_texts, splits.test_labels
+    if encoder_file.is_file():
+        from zoo.data.text_encoder import TextEncoder
+
+        dataset = TextEncoder.load(run_dir).dataset(texts, labels, batch_size=batch_size)
+    else:
+        from zoo.data.bert_inputs import classification_dataset
+        from zoo.data.tokenizer import WordPieceTokenizer
+
+        dataset = classification_dataset(
+            texts, labels, WordPieceTokenizer.load(tokenizer_dir), batch_size=batch_size,
+            sequence_length=run.record.get("sequence_length", 128), training=False,
+        )  # fmt: skip
+    description = {"dataset": name, "data_source": splits.source, "data_dir": str(data_dir or ""),
+                   "synthetic": splits.synthetic, "num_test": len(labels)}  # fmt: skip
+    return dataset, list(splits.class_names), description
