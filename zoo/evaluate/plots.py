@@ -10,14 +10,11 @@ PosixPath('runs/a/cm.png')
 
 import csv
 import math
-from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from zoo._utils import atomic_path
+from zoo._figures import new_figure, save_png
 from zoo.errors import ConfigError
 
 ANNOTATE_MAX_CLASSES = 20
@@ -26,15 +23,8 @@ LEARNING_RATE_COLUMNS = ("learning_rate", "lr")
 
 
 def _figure(width, height, rows=1, columns=1, **kwargs):
-    figure = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = new_figure(width, height)
     return figure, figure.subplots(rows, columns, squeeze=False, **kwargs)
-
-
-def _save(figure, path):
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=100)
-    return Path(path)
 
 
 def plot_confusion_matrix(matrix, class_names, path, *, title="Confusion matrix"):
@@ -67,7 +57,7 @@ def plot_confusion_matrix(matrix, class_names, path, *, title="Confusion matrix"
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(title)
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def plot_reliability_diagram(reliability_bins, path, ece=None, *, title="Reliability"):
@@ -117,7 +107,7 @@ def plot_reliability_diagram(reliability_bins, path, ece=None, *, title="Reliabi
     bottom.bar(lower, counts, width=width, align="edge", edgecolor="black", color="tab:gray")
     bottom.set_xlabel("confidence (top-class probability)")
     bottom.set_ylabel("examples")
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def _float(text):
@@ -187,7 +177,7 @@ def plot_training_curves(history_csv_path, path, *, title="Training curves"):
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     figure.suptitle(title)
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def plot_horizon_errors(forecast_metrics, path, *, title="MAE per forecast step"):
@@ -207,7 +197,7 @@ def plot_horizon_errors(forecast_metrics, path, *, title="MAE per forecast step"
     ax.grid(alpha=0.3)
     ax.legend()
     ax.set_title(title)
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def plot_group_auc(group_auc, path, *, title=None):
@@ -235,4 +225,4 @@ def plot_group_auc(group_auc, path, *, title=None):
     ax.set_ylabel("AUC")
     ax.set_xlabel(f"{group_auc.get('name', 'group')} (impressions), largest first")
     ax.set_title(title or f"AUC per {group_auc.get('name', 'group')}")
-    return _save(figure, path)
+    return save_png(figure, path)

@@ -40,8 +40,9 @@ class HashedCross(keras.layers.Layer):
             h = ops.mod(h * 31 + ops.mod(ids, buckets), buckets)
         return ops.where(missing, ops.zeros_like(h), h + 1)
 
-    def compute_output_shape(self, input_shape):
-        return input_shape[0]
+    def compute_output_spec(self, inputs):
+        # int32 ids: the graph must not advertise the layer's float compute dtype.
+        return keras.KerasTensor(inputs[0].shape, dtype="int32")
 
     def get_config(self):
         return {**super().get_config(), "num_buckets": self.num_buckets}

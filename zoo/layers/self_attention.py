@@ -76,10 +76,7 @@ class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
         query = self.query_dense(inputs[:, :1, :] if first_token_only else inputs)
         key = self.key_dense(inputs)
         value = self.value_dense(inputs)
-        mask = None
-        if padding_mask is not None:
-            # (batch, length) -> (batch, 1 head, 1 query, length keys), broadcast over both.
-            mask = ops.cast(padding_mask, "bool")[:, None, None, :]
+        mask = _key_mask(padding_mask)
         # TensorFlow has no fused attention kernel: Keras's `dot_product_attention` there
         # runs einsums over a 5-D grouped-query layout, which tf2onnx exports as 5-D
         # transposes; the plain 4-D einsums export ~10% faster (docs/guides/export.md).
@@ -90,12 +87,35 @@ class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
             attended = ops.dot_product_attention(query, key, value, mask=mask)
         return self.output_dense(attended)
 
-    def _explicit_attention(self, query, key, value, mask, training):
+    def attention_weights(self, inputs, padding_mask=None):
+        """The attention probabilities the layer uses on `inputs` (batch, length, width).
+
+        Returns float32 `(batch, heads, query, key)`; each row sums to 1 over the real
+        tokens and is 0 on padding keys (positions where `padding_mask` is 0). Attention
+        dropout is not applied. The layer must be built (called once).
+
+        Example:
+        >>> import numpy as np
+        >>> layer = MultiHeadSelfAttention(num_heads=2)
+        >>> x = np.zeros((1, 4, 8), "float32")
+        >>> _ = layer(x)
+        >>> layer.attention_weights(x, padding_mask=np.array([[1, 1, 1, 0]])).shape
+        (1, 2, 4, 4)
+        """
+        query = self.query_dense(inputs)
+        key = self.key_dense(inputs)
+        return self._attention_probabilities(query, key, _key_mask(padding_mask))
+
+    def _attention_probabilities(self, query, key, mask):
+        """Softmax over keys of the scaled query-key logits, in float32 (batch, n, t, s)."""
         logits = ops.einsum("btnh,bsnh->bnts", query, key)
         logits = ops.cast(logits, "float32") / math.sqrt(self.head_dim)
         if mask is not None:
             logits = ops.where(mask, logits, -1e9)
-        weights = ops.cast(ops.softmax(logits, axis=-1), self.compute_dtype)
+        return ops.softmax(logits, axis=-1)
+
+    def _explicit_attention(self, query, key, value, mask, training):
+        weights = ops.cast(self._attention_probabilities(query, key, mask), self.compute_dtype)
         weights = self.dropout_layer(weights, training=training)
         return ops.einsum("bnts,bsnh->btnh", weights, value)
 
@@ -114,3 +134,10 @@ class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
             }
         )
         return config
+
+
+def _key_mask(padding_mask):
+    """(batch, length) padding mask -> boolean (batch, 1 head, 1 query, length keys)."""
+    if padding_mask is None:
+        return None
+    return ops.cast(padding_mask, "bool")[:, None, None, :]

@@ -1,0 +1,235 @@
+"""BERT attention maps per layer and head, attention rollout, and pictures of both.
+
+Example:
+>>> from zoo.models.bert import build_bert
+>>> model = build_bert("bert_tiny", vocabulary_size=100, max_sequence_length=16)
+>>> inputs = {"token_ids": np.ones((1, 5), "int32"), "segment_ids": np.zeros((1, 5), "int32"),
+...           "padding_mask": np.array([[1, 1, 1, 1, 0]], "int32")}
+>>> maps = attention_maps(model, inputs)
+>>> maps.shape  # (layers, batch, heads, query, key)
+(2, 1, 2, 5, 5)
+>>> attention_rollout(maps, inputs["padding_mask"]).shape
+(1, 5, 5)
+"""
+
+
+import keras
+import numpy as np
+
+from zoo._figures import new_figure, save_png
+from zoo.layers.self_attention import MultiHeadSelfAttention
+from zoo.layers.transformer_encoder import TransformerEncoderBlock
+
+_MAX_LABELLED_TOKENS = 32  # longer sequences are drawn without tick labels
+
+
+def attention_maps(model, inputs):
+    """The attention probabilities of every self-attention layer of a zoo BERT model.
+
+    `model` is a `build_bert` encoder, a `build_bert_classifier` or a `build_bert_pretrainer`
+    model; `inputs` is what the model takes (the dict of `token_ids`, `segment_ids`,
+    `padding_mask`, ...). One forward pass of a sub-model collects each encoder block's input;
+    each block's `MultiHeadSelfAttention.attention_weights` then gives its maps with the
+    block's padding mask. Returns float32 numpy `(num_layers, batch, heads, length, length)`
+    indexed `[layer, example, head, query, key]`: rows sum to 1 over real tokens, padding
+    keys get 0. Attention dropout is off (inference).
+
+    A classifier's last block computes only the first query position; its maps hold all rows,
+    of which row 0 is the one the classifier uses.
+
+    Example:
+    >>> maps = attention_maps(model, inputs)  # doctest: +SKIP
+    >>> maps[0, 0, 1]  # layer 0, example 0, head 1: (query, key)  # doctest: +SKIP
+    """
+    blocks = _attention_calls(model)
+    if not blocks:
+        raise ValueError(
+            f"attention maps need a BERT model: {getattr(model, 'name', model)!r} has no "
+            "TransformerEncoderBlock or MultiHeadSelfAttention layer."
+        )
+    outputs, slots = [], []
+    for attention, node in blocks:
+        mask = node.arguments.kwargs.get("padding_mask")
+        slots.append((attention, len(outputs), None if mask is None else len(outputs) + 1))
+        outputs.append(node.arguments.args[0])
+        if mask is not None:
+            outputs.append(mask)
+    collector = keras.Model(model.input, outputs, name=f"{model.name}_attention_inputs")
+    values = collector(inputs, training=False)
+    maps = []
+    for attention, x_index, mask_index in slots:
+        mask = None if mask_index is None else values[mask_index]
+        weights = attention.attention_weights(values[x_index], padding_mask=mask)
+        maps.append(keras.ops.convert_to_numpy(weights).astype("float32"))
+    return np.stack(maps)
+
+
+def _attention_calls(model):
+    """[(MultiHeadSelfAttention, node calling its block in `model`)], in graph order."""
+    model_nodes = getattr(model, "_nodes", None)  # a functional model's graph
+    if not isinstance(model, keras.Model) or model_nodes is None:
+        return []
+    calls = []
+    for layer in model.layers:
+        if isinstance(layer, TransformerEncoderBlock):
+            attention = layer.attention
+        elif isinstance(layer, MultiHeadSelfAttention):
+            attention = layer
+        else:
+            continue
+        # A layer also used in other models has their calls too; keep this model's (Keras
+        # keys a functional graph's nodes as f"{id(operation)}_ib-{node_index}").
+        calls.extend(
+            (attention, node)
+            for index, node in enumerate(layer._inbound_nodes)
+            if f"{id(layer)}_ib-{index}" in model_nodes
+        )
+    return calls
+
+
+def attention_rollout(maps, padding_mask=None, residual=True):
+    """Attention rollout (Abnar & Zuidema 2020): how much each input token flows to each
+    position through all layers.
+
+    With `A_l` the head-averaged map of layer `l` (`maps` as from `attention_maps`,
+    `(layers, batch, heads, length, length)`):
+
+        Â_l = 0.5 · A_l + 0.5 · I      (the residual connection; `residual=False`: Â_l = A_l)
+        Â_l ← Â_l with padding rows and columns zeroed, rows renormalised to sum to 1
+        rollout_0 = Â_0,  rollout_l = Â_l · rollout_{l-1}
+
+    Returns float32 `(batch, length, length)`; row `i` says where position `i`'s final
+    representation draws from among the input tokens (row 0: the [CLS] token). Rows of real
+    tokens sum to 1; padding rows and columns are 0. `padding_mask` is `(batch, length)`,
+    1 for tokens and 0 for padding.
+
+    Example:
+    >>> maps = np.full((2, 1, 1, 2, 2), 0.5)  # 2 layers, 1 example, 1 head, 2 tokens
+    >>> attention_rollout(maps, residual=False)[0].tolist()
+    [[0.5, 0.5], [0.5, 0.5]]
+    """
+    maps = np.asarray(maps, dtype="float64")
+    if maps.ndim != 5 or maps.shape[-1] != maps.shape[-2]:
+        raise ValueError(
+            "attention_rollout: maps must be (layers, batch, heads, length, length), got "
+            f"shape {maps.shape}."
+        )
+    length = maps.shape[-1]
+    mixed = maps.mean(axis=2)  # (layers, batch, length, length)
+    if residual:
+        mixed = 0.5 * mixed + 0.5 * np.eye(length)
+    if padding_mask is not None:
+        real = np.asarray(keras.ops.convert_to_numpy(padding_mask)).astype(bool)
+        if real.shape != maps.shape[1:2] + (length,):
+            raise ValueError(
+                f"attention_rollout: padding_mask has shape {real.shape}, expected "
+                f"{maps.shape[1:2] + (length,)} (batch, length)."
+            )
+        mixed = mixed * (real[:, :, None] & real[:, None, :])
+    totals = mixed.sum(axis=-1, keepdims=True)
+    mixed = np.divide(mixed, totals, out=np.zeros_like(mixed), where=totals > 0)
+    rollout = mixed[0]
+    for layer_map in mixed[1:]:
+        rollout = layer_map @ rollout
+    return rollout.astype("float32")
+
+
+def save_attention_maps(maps, tokens, path, *, example=0, layers=None, heads=None):
+    """Draw one example's attention maps as a grid of heat maps, layers × heads, as a PNG.
+
+    `maps` is `attention_maps`'s output; `tokens` the token strings (the first
+    `len(tokens)` positions are drawn, so pass the real tokens to leave padding out), or
+    `None` to draw every position unlabelled. `layers` / `heads` pick rows and columns
+    (indices; all by default). Rows of each panel are queries, columns keys. Written
+    atomically; returns the path.
+
+    Example:
+    >>> save_attention_maps(maps, ["[CLS]", "hi", "[SEP]"], "runs/attention.png")  # doctest: +SKIP
+    """
+    maps = np.asarray(maps)
+    if maps.ndim != 5:
+        raise ValueError(
+            "save_attention_maps: maps must be (layers, batch, heads, length, length), got "
+            f"shape {maps.shape}."
+        )
+    if not 0 <= example < maps.shape[1]:
+        raise ValueError(
+            f"save_attention_maps: example={example} is out of range for a batch of "
+            f"{maps.shape[1]}."
+        )
+    layers = list(range(maps.shape[0]) if layers is None else layers)
+    heads = list(range(maps.shape[2]) if heads is None else heads)
+    tokens, length = _check_tokens("save_attention_maps", tokens, maps.shape[-1])
+    figure = new_figure(2.4 * len(heads) + 1.0, 2.4 * len(layers) + 0.6)
+    grid = figure.subplots(len(layers), len(heads), squeeze=False)
+    for row, layer in enumerate(layers):
+        for column, head in enumerate(heads):
+            axes = grid[row][column]
+            image = axes.imshow(
+                maps[layer, example, head, :length, :length], cmap="viridis", vmin=0.0, vmax=1.0
+            )
+            axes.set_title(f"layer {layer}, head {head}", fontsize=8)
+            _label_axes(axes, tokens, length, x=True, y=True)
+    figure.colorbar(image, ax=grid, shrink=0.6, label="attention")
+    return save_png(figure, path)
+
+
+def save_rollout(rollout_row, tokens, path):
+    """Draw a rollout row (e.g. `attention_rollout(...)[example, 0]`, what [CLS] draws from)
+    as a bar chart over the tokens, or a whole `(length, length)` rollout as a heat map.
+
+    `tokens` as for `save_attention_maps`. Written atomically as a PNG; returns the path.
+
+    Example:
+    >>> save_rollout(rollout[0, 0], ["[CLS]", "hi", "[SEP]"], "runs/rollout.png")  # doctest: +SKIP
+    """
+    values = np.asarray(keras.ops.convert_to_numpy(rollout_row), dtype="float32")
+    if values.ndim not in (1, 2) or (values.ndim == 2 and values.shape[0] != values.shape[1]):
+        raise ValueError(
+            f"save_rollout: rollout_row must be (length,) or (length, length), got shape "
+            f"{values.shape}."
+        )
+    tokens, length = _check_tokens("save_rollout", tokens, values.shape[-1])
+    if values.ndim == 1:
+        figure = new_figure(max(4.0, 0.35 * length + 1.5), 3.2)
+        axes = figure.subplots()
+        axes.bar(np.arange(length), values[:length], color="tab:blue")
+        axes.set_ylabel("rollout attention")
+        axes.set_xlim(-0.5, length - 0.5)
+        _label_axes(axes, tokens, length, x=True, y=False)
+    else:
+        figure = new_figure(max(4.0, 0.3 * length + 2.0), max(3.5, 0.3 * length + 1.5))
+        axes = figure.subplots()
+        image = axes.imshow(values[:length, :length], cmap="viridis", vmin=0.0)
+        axes.set_xlabel("input token")
+        axes.set_ylabel("position")
+        _label_axes(axes, tokens, length, x=True, y=True)
+        figure.colorbar(image, ax=axes, label="rollout attention")
+    axes.set_title("attention rollout")
+    return save_png(figure, path)
+
+
+def _check_tokens(caller, tokens, length):
+    if tokens is None:
+        return None, length
+    tokens = [str(token) for token in tokens]
+    if not 0 < len(tokens) <= length:
+        raise ValueError(
+            f"{caller}: got {len(tokens)} tokens for maps of length {length}; pass between 1 "
+            f"and {length}."
+        )
+    return tokens, len(tokens)
+
+
+def _label_axes(axes, tokens, length, *, x, y):
+    if tokens is None or length > _MAX_LABELLED_TOKENS:
+        if not x:
+            axes.set_xticks([])
+        if not y:
+            axes.set_yticks([])
+        return
+    positions = np.arange(length)
+    if x:
+        axes.set_xticks(positions, tokens, rotation=90, fontsize=6)
+    if y:
+        axes.set_yticks(positions, tokens, fontsize=6)

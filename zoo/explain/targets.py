@@ -1,0 +1,102 @@
+"""Which scalar an explanation explains: one model output, one class (or unit) per example.
+
+Example:
+>>> import numpy as np
+>>> resolve_target(np.array([[0.1, 0.9], [0.8, 0.2]]), None).tolist()  # predicted classes
+[1, 0]
+"""
+
+import keras
+import numpy as np
+
+
+def as_functional(model):
+    """`model` as a functional model (a built `Sequential` is rewrapped, sharing its layers)."""
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"explanations need a keras.Model, got {type(model).__name__}.")
+    if isinstance(model, keras.Sequential):
+        try:
+            return keras.Model(model.inputs, model.outputs, name=model.name)
+        except (AttributeError, ValueError):
+            raise ValueError(
+                f"Sequential model {model.name!r} is not built; give it a keras.Input first."
+            ) from None
+    if not hasattr(model, "output_names"):
+        raise ValueError(
+            f"{model.name!r} is a subclassed model; explanations need a functional model "
+            "(one built from keras.Input)."
+        )
+    return model
+
+
+def output_tensor(model, output=None):
+    """The symbolic output of `model` named `output` (default: its only output, or the one
+    named "predictions"); a `ValueError` lists the valid names."""
+    structure = model.output
+    if isinstance(structure, dict):
+        named = dict(structure)  # the dict's keys, not the layers' names
+    else:
+        named = dict(zip(model.output_names, model.outputs, strict=True))
+    if output is None:
+        if len(named) == 1:
+            return next(iter(named.values()))
+        if "predictions" in named:
+            return named["predictions"]
+        raise ValueError(f"{model.name!r} has outputs {sorted(named)}; pass output= one of them.")
+    if output not in named:
+        raise ValueError(
+            f"output={output!r} is not an output of {model.name!r}; use one of {sorted(named)}."
+        )
+    return named[output]
+
+
+def _classes(predictions):
+    shape = np.shape(predictions)
+    if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
+        return 1
+    if len(shape) != 2:
+        raise ValueError(
+            f"the explained output has shape {tuple(shape)}; explanations need (batch,) or "
+            "(batch, classes) - pick an output that is one score per class."
+        )
+    return shape[1]
+
+
+def resolve_target(predictions, target):
+    """Per-example class indices `(batch,)` for `target`: None = the predicted class (0 for a
+    single unit, which is then explained itself), an int, or one int per example."""
+    predictions = np.asarray(predictions)
+    batch, classes = predictions.shape[0], _classes(predictions)
+    if target is None:
+        if classes == 1:
+            return np.zeros(batch, "int64")
+        return np.argmax(predictions, axis=-1).astype("int64")
+    targets = np.asarray(target)
+    if targets.ndim == 0:
+        targets = np.full(batch, targets)
+    if targets.shape != (batch,) or not np.issubdtype(targets.dtype, np.integer):
+        raise ValueError(
+            f"target must be None, an int or {batch} ints (one per example), got {target!r}."
+        )
+    bad = targets[(targets < 0) | (targets >= classes)]
+    if bad.size:
+        raise ValueError(
+            f"target {bad[0]} is out of range for an output with {classes} "
+            f"{'unit' if classes == 1 else 'classes'}; use 0..{classes - 1}."
+        )
+    return targets.astype("int64")
+
+
+def target_one_hot(predictions, targets):
+    """`(batch, classes)` float32 one-hot rows selecting `targets` (a column of ones for an
+    output of one unit or shape (batch,)); feed it to `target_scores`."""
+    classes = _classes(np.asarray(predictions))
+    return np.eye(classes, dtype="float32")[np.asarray(targets)]
+
+
+def target_scores(predictions, one_hot):
+    """The per-example score `(batch,)` selected by the `one_hot` rows in `predictions`."""
+    predictions = keras.ops.cast(predictions, "float32")
+    if len(predictions.shape) == 1:
+        predictions = predictions[:, None]
+    return keras.ops.sum(predictions * keras.ops.cast(one_hot, "float32"), axis=-1)
