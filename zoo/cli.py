@@ -7,6 +7,7 @@ Example:
     $ zoo info resnet20
     $ zoo export runs/resnet20_cifar10/model.keras --format onnx
     $ zoo evaluate runs/resnet20_cifar10 --compare fog=~/data/cifar10-fog
+    $ zoo explain runs/resnet20_cifar10 --input cat.png
 """
 
 import argparse
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from zoo._cli import OneLineArgumentParser, exit_on_user_error, positive_int
 from zoo.evaluate.command import add_evaluate_command
+from zoo.explain.command import add_explain_command
 from zoo.registry import get_model_spec, list_models, list_tasks
 
 
@@ -179,6 +181,7 @@ def build_parser():
     info.set_defaults(handler=command_info)
     _add_export_command(commands)
     add_evaluate_command(commands)
+    add_explain_command(commands)
     return parser
 
 

@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from zoo._cli import positive_int
+from zoo._run_folder import load_model, read_run
 from zoo.errors import ConfigError
 from zoo.evaluate.evaluator import (
     evaluate_classifier,
@@ -22,14 +23,7 @@ from zoo.evaluate.evaluator import (
     evaluation_kind,
 )
 from zoo.evaluate.report import TASKS, write_report
-from zoo.evaluate.test_sets import (
-    image_statistics,
-    load_model,
-    npz_test_set,
-    read_run,
-    takes_dict,
-    text_test_set,
-)
+from zoo.evaluate.test_sets import image_statistics, npz_test_set, takes_dict, text_test_set
 from zoo.registry import get_model_spec
 
 

@@ -1,9 +1,7 @@
 """Where `zoo evaluate` reads a model and its test sets from.
 
-A *run folder* (an application's `--output-dir`) holds `model.keras` and `metrics.json`, which
-names the registered model (so its task) and, for images, the data set and the channel
-statistics the model was trained with. A bare `.keras` file says none of this, so the command
-asks for `--task` then.
+The model comes from a run folder or a `.keras` file (`zoo._run_folder`); a bare `.keras`
+file does not say what it predicts, so the command asks for `--task` then.
 
 A test set is an image data set (`load_image_test_set`: a registered name, or its published
 files in a folder, normalised with the run's statistics), a text data set (encoded with the
@@ -17,8 +15,6 @@ Example:
 >>> dataset, extras = npz_test_set("test.npz", model)  # doctest: +SKIP
 """
 
-import dataclasses
-import json
 from pathlib import Path
 
 import keras
@@ -26,41 +22,6 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.errors import DataSourceError
-
-
-@dataclasses.dataclass(frozen=True)
-class RunFiles:
-    """A model to evaluate: its `.keras` file, its run folder (or None) and that run's
-    `metrics.json` record (empty for a bare model file)."""
-
-    model_path: Path
-    run_dir: Path | None
-    record: dict
-
-
-def read_run(path):
-    """`RunFiles` of a run folder or a `.keras` file; one clear error for anything else."""
-    path = Path(path)
-    if path.is_dir():
-        model_path = path / "model.keras"
-        if not model_path.is_file():
-            raise DataSourceError(
-                f"{path} is not a run folder: it has no model.keras (pass the folder an "
-                "application wrote, or a .keras file)."
-            )
-        metrics = path / "metrics.json"
-        record = json.loads(metrics.read_text()) if metrics.is_file() else {}
-        return RunFiles(model_path, path, record)
-    if path.suffix != ".keras" or not path.is_file():
-        raise DataSourceError(
-            f"{path} is neither a run folder nor a .keras file; pass one of them."
-        )
-    return RunFiles(path, None, {})
-
-
-def load_model(model_path):
-    """The model of a `.keras` file, for inference (not compiled)."""
-    return keras.saving.load_model(model_path, compile=False)
 
 
 def takes_dict(model):
