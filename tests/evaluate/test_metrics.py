@@ -264,3 +264,12 @@ def test_forecast_accepts_target_axis_and_refuses_mismatches():
         forecast_metrics([[np.nan]], [[1.0]])
     perfect = forecast_metrics([[1.0]], [[2.0]], baselines={"oracle": [[1.0]]})
     assert perfect["skill"]["oracle"] is None
+
+
+def test_ties_rank_as_argmax_breaks_them():
+    """All-tied rows: argmax takes class 0, so only label 0 is a top-1 hit; top-2 takes 0, 1."""
+    tied = np.full((3, 3), 1 / 3)
+    m = classification_metrics([0, 1, 2], tied, top_k=1)
+    assert m["accuracy"] == m["top_k_accuracy"]["top_1"] == pytest.approx(1 / 3)
+    assert classification_metrics([0, 1, 2], tied, top_k=2)["top_k_accuracy"]["top_2"] == (
+        pytest.approx(2 / 3))

@@ -70,3 +70,14 @@ def test_models_without_a_4d_layer_are_a_clear_error():
         grad_cam(model, np.ones((1, 4)))
     with pytest.raises(ValueError, match="layer 'cnn_dense' has output shape .* not 4-D"):
         grad_cam(make_golden.tiny_cnn(), make_golden.images(1), layer="cnn_dense")
+
+
+def test_a_weight_change_changes_the_map():
+    """Flipping the class weights moves the map to the other square (cached graphs read the
+    current weights)."""
+    model = _planted_model()
+    image = _square(0, 0)[None]
+    before = grad_cam(model, image, target=0)
+    model.set_weights([np.full((1, 1, 1, 1), -1.0, "float32"), np.array([[1.0, -1.0]], "float32")])
+    after = grad_cam(model, image, target=0)
+    assert before[0, 0, 0] == 1.0 and not after[0, 0, 0] == 1.0, (before[0], after[0])

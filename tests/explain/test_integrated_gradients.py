@@ -116,3 +116,15 @@ def test_lstm_text_over_masked_embeddings():
     np.testing.assert_array_equal(result.scores[ids == 0], 0.0)
     assert (result.scores[ids != 0] != 0).all()
     _assert_complete(result)
+
+
+def test_a_weight_change_changes_the_explanation():
+    """The graphs behind an explanation are cached per model (compiled once on JAX): they must
+    read the weights as they are at each call, not as they were when first built."""
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(1, use_bias=False)(inputs))
+    x = np.ones((1, 3), "float32")
+    for weights in ([1.0, 2.0, 3.0], [10.0, -20.0, 30.0]):
+        model.set_weights([np.array(weights, "float32").reshape(3, 1)])
+        attribution = integrated_gradients(model, x, steps=2)
+        np.testing.assert_allclose(attribution.attributions, [weights], rtol=1e-6)

@@ -4,8 +4,9 @@ Conventions, the same as scikit-learn's with `zero_division=0`: a class that is 
 has precision 0.0, a class with no examples has recall 0.0, and F1 is 0.0 when precision and
 recall are both 0. `macro_f1` averages over the classes that occur in the labels or the
 predictions; `weighted_f1` weights each class by its support. Accuracy takes the arg-max (the
-first class on ties); top-k counts a hit when fewer than k classes score strictly higher than
-the true one (ties at the boundary count as hits, as in `tf.math.in_top_k`).
+first class on ties); top-k counts a hit when the true class ranks among the first k with ties
+broken the same way (so top-1 accuracy is the accuracy; a tie at the cut-off is not a free hit,
+unlike `tf.math.in_top_k`).
 
 Example:
 >>> metrics = classification_metrics([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
@@ -176,8 +177,13 @@ def classification_metrics(labels, probabilities, *, class_names=None, top_k=5, 
     matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(matrix, (labels, predicted), 1)
 
+    # The true class's rank with ties broken as argmax breaks them (the lower class id first),
+    # so top-1 accuracy equals accuracy.
     true_scores = probabilities[np.arange(num_examples), labels]
-    higher = np.sum(probabilities > true_scores[:, None], axis=1)
+    tied_before = (probabilities == true_scores[:, None]) & (
+        np.arange(num_classes)[None, :] < labels[:, None]
+    )
+    higher = np.sum(probabilities > true_scores[:, None], axis=1) + tied_before.sum(axis=1)
     top_k_accuracy = {}
     if top_k < num_classes:
         top_k_accuracy[f"top_{top_k}"] = float(np.mean(higher < top_k))

@@ -13,6 +13,8 @@ The report (`evaluation.json`, `evaluation.md`, PNG plots) goes into the run fol
 import argparse
 from pathlib import Path
 
+import numpy as np
+
 from zoo._cli import positive_int
 from zoo._run_folder import load_model, read_run
 from zoo.errors import ConfigError
@@ -140,10 +142,12 @@ def _evaluate(kind, model, dataset, class_names, extras, args):
     if "labels" not in extras:
         raise ConfigError("Forecasters are evaluated from an .npz test set (windows under the "
                           "input name, actual values under 'y').")  # fmt: skip
-    forecast = model.predict(dataset, verbose=0)
-    forecast = forecast.reshape(forecast.shape[0], -1)
-    actual = extras["labels"].reshape(forecast.shape[0], -1)
-    return evaluate_forecasts(actual, forecast, baselines=extras["baselines"] or None,
+    forecast = np.asarray(model.predict(dataset, verbose=0))
+    windows = len(forecast)
+    baselines = {name: np.reshape(values, (windows, -1))
+                 for name, values in extras["baselines"].items()}  # fmt: skip
+    return evaluate_forecasts(extras["labels"].reshape(windows, -1),
+                              forecast.reshape(windows, -1), baselines=baselines or None,
                               description=description)  # fmt: skip
 
 

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 from zoo._figures import new_figure, save_png
+from zoo.errors import ConfigError
 from zoo.layers.self_attention import MultiHeadSelfAttention
 from zoo.layers.transformer_encoder import TransformerEncoderBlock
 
@@ -43,7 +44,7 @@ def attention_maps(model, inputs):
     """
     blocks = _attention_calls(model)
     if not blocks:
-        raise ValueError(
+        raise ConfigError(
             f"attention maps need a BERT model: {getattr(model, 'name', model)!r} has no "
             "TransformerEncoderBlock or MultiHeadSelfAttention layer."
         )
@@ -110,7 +111,7 @@ def attention_rollout(maps, padding_mask=None, residual=True):
     """
     maps = np.asarray(maps, dtype="float64")
     if maps.ndim != 5 or maps.shape[-1] != maps.shape[-2]:
-        raise ValueError(
+        raise ConfigError(
             "attention_rollout: maps must be (layers, batch, heads, length, length), got "
             f"shape {maps.shape}."
         )
@@ -121,7 +122,7 @@ def attention_rollout(maps, padding_mask=None, residual=True):
     if padding_mask is not None:
         real = np.asarray(keras.ops.convert_to_numpy(padding_mask)).astype(bool)
         if real.shape != maps.shape[1:2] + (length,):
-            raise ValueError(
+            raise ConfigError(
                 f"attention_rollout: padding_mask has shape {real.shape}, expected "
                 f"{maps.shape[1:2] + (length,)} (batch, length)."
             )
@@ -148,12 +149,12 @@ def save_attention_maps(maps, tokens, path, *, example=0, layers=None, heads=Non
     """
     maps = np.asarray(maps)
     if maps.ndim != 5:
-        raise ValueError(
+        raise ConfigError(
             "save_attention_maps: maps must be (layers, batch, heads, length, length), got "
             f"shape {maps.shape}."
         )
     if not 0 <= example < maps.shape[1]:
-        raise ValueError(
+        raise ConfigError(
             f"save_attention_maps: example={example} is out of range for a batch of "
             f"{maps.shape[1]}."
         )
@@ -185,7 +186,7 @@ def save_rollout(rollout_row, tokens, path):
     """
     values = np.asarray(keras.ops.convert_to_numpy(rollout_row), dtype="float32")
     if values.ndim not in (1, 2) or (values.ndim == 2 and values.shape[0] != values.shape[1]):
-        raise ValueError(
+        raise ConfigError(
             f"save_rollout: rollout_row must be (length,) or (length, length), got shape "
             f"{values.shape}."
         )
@@ -214,7 +215,7 @@ def _check_tokens(caller, tokens, length):
         return None, length
     tokens = [str(token) for token in tokens]
     if not 0 < len(tokens) <= length:
-        raise ValueError(
+        raise ConfigError(
             f"{caller}: got {len(tokens)} tokens for maps of length {length}; pass between 1 "
             f"and {length}."
         )

@@ -18,8 +18,7 @@ from zoo._cli import positive_int
 from zoo._run_folder import load_model, read_run
 from zoo._utils import write_json_atomic
 from zoo.errors import ConfigError
-from zoo.evaluate.classification import softmax
-from zoo.evaluate.evaluator import outputs_logits
+from zoo.evaluate.evaluator import to_probabilities
 from zoo.explain.attention import (
     attention_maps,
     attention_rollout,
@@ -41,9 +40,7 @@ def _probabilities(model, inputs):
     if isinstance(outputs, dict):
         outputs = outputs.get("predictions", next(iter(outputs.values())))
     outputs = np.asarray(outputs, "float32").reshape(len(outputs), -1)
-    if outputs.shape[1] > 1 and outputs_logits(model):
-        outputs = softmax(outputs)
-    return outputs
+    return to_probabilities(model, outputs)
 
 
 def _prediction(probabilities, target):

@@ -17,6 +17,7 @@ Example:
 
 import numpy as np
 
+from zoo.errors import ConfigError
 from zoo.explain.integrated_gradients import Attribution, integrate, model_input_list
 from zoo.explain.targets import as_functional
 
@@ -78,7 +79,7 @@ def feature_attributions(model, inputs, *, target=None, steps=64, output=None, b
     values = model_input_list(model, inputs, "feature_attributions")
     found = attribution_points(model)
     if not found:
-        raise ValueError(
+        raise ConfigError(
             f"feature_attributions: no float tensor derives from the inputs of {model.name!r}."
         )
     tensors = [tensor for tensor, _, _ in found]

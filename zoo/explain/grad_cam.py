@@ -1,9 +1,11 @@
 """Grad-CAM (Selvaraju et al. 2017): where a convolutional classifier looked for a class.
 
-The class score's gradient w.r.t. a 4-D activation `A` (batch, h, w, k), averaged over the
-spatial positions, weights each channel: `ReLU(sum_k w_k A_k)`, upsampled bilinearly (half-pixel
-centres, computed in numpy so every backend gives the same map) to the image size and divided
-by its maximum per image (an all-zero map stays zero).
+The gradient of the class score (before the softmax, as in the paper: the input of a softmax
+`Activation` output layer, zoo's `*_logits`, else the output itself) w.r.t. a 4-D activation
+`A` (batch, h, w, k), averaged over the spatial positions, weights each channel:
+`ReLU(sum_k w_k A_k)`, upsampled bilinearly (half-pixel centres, computed in numpy so every
+backend gives the same map) to the image size and divided by its maximum per image (an
+all-zero map stays zero).
 
 Example:
 >>> from zoo import create_model
@@ -18,10 +20,12 @@ import weakref
 import keras
 import numpy as np
 
+from zoo.errors import ConfigError
 from zoo.explain.gradients import value_and_gradients
 from zoo.explain.integrated_gradients import model_input_list
 from zoo.explain.targets import (
     as_functional,
+    class_scores,
     output_tensor,
     resolve_target,
     target_one_hot,
@@ -57,7 +61,7 @@ def last_convolutional_layer(model):
         shape = getattr(layer, "output", None) is not None and layer.output.shape
         if shape and len(shape) == 4 and not isinstance(layer, keras.layers.InputLayer):
             return layer
-    raise ValueError(
+    raise ConfigError(
         f"Grad-CAM needs a convolutional model, and {model.name!r} has no layer with a 4-D "
         "output; use integrated_gradients."
     )
@@ -106,17 +110,17 @@ def grad_cam(model, images, *, target=None, layer=None, output=None):
     elif not isinstance(layer, keras.layers.Layer):
         names = [item.name for item in model.layers]
         if layer not in names:
-            raise ValueError(
+            raise ConfigError(
                 f"grad_cam: layer={layer!r} is not a layer of {model.name!r}; its layers "
                 f"are {names}."
             )
         layer = model.get_layer(layer)
     if len(layer.output.shape) != 4:
-        raise ValueError(
+        raise ConfigError(
             f"grad_cam: layer {layer.name!r} has output shape {layer.output.shape}, not 4-D; "
             "Grad-CAM needs a convolutional layer's output (or use integrated_gradients)."
         )
-    body, head, fn = _graph(model, layer, output_tensor(model, output))
+    body, head, fn = _graph(model, layer, class_scores(output_tensor(model, output)))
     activations = body([keras.ops.convert_to_tensor(x) for x in values], training=False)
     activations = keras.ops.convert_to_numpy(activations).astype("float32")
     predictions = keras.ops.convert_to_numpy(
@@ -127,7 +131,7 @@ def grad_cam(model, images, *, target=None, layer=None, output=None):
     )
     targets = resolve_target(predictions, target)
     one_hot = target_one_hot(predictions, targets)
-    _, (grads,) = value_and_gradients(fn, [activations], [*values, one_hot])
+    _, (grads,) = value_and_gradients(fn, [activations], [*values, one_hot], head.variables)
     if _channels_first():
         activations, grads = np.moveaxis(activations, 1, -1), np.moveaxis(grads, 1, -1)
     weights = grads.mean(axis=(1, 2), keepdims=True)

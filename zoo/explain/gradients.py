@@ -17,10 +17,12 @@ import weakref
 import keras
 import numpy as np
 
+from zoo.errors import ConfigError
+
 BACKENDS = ("tensorflow", "jax", "torch")
 
 
-def value_and_gradients(fn, inputs, constants=()):
+def value_and_gradients(fn, inputs, constants=(), variables=()):
     """`fn(*tensors, *constants)` -> (batch,) values, and the gradient of their sum w.r.t.
     each of `inputs`.
 
@@ -28,9 +30,13 @@ def value_and_gradients(fn, inputs, constants=()):
     `fn` as tensors without gradients (integer ids, masks, one-hot targets). Returns
     `(values, gradients)` as numpy: values `(batch,)` and one gradient per input, shaped like
     it (zeros where `fn` does not depend on an input). Call models inside `fn` with
-    `training=False`. On JAX, `fn` is traced once per input shapes and compiled (`jax.jit`):
-    it must be a pure function of its arguments, and reusing the same `fn` object reuses
-    the compiled code.
+    `training=False`.
+
+    On JAX, `fn` is traced once per input shapes and compiled (`jax.jit`); `variables`, the
+    Keras variables `fn` reads (a model's `.variables`), enter the compiled function as
+    arguments, so reusing the same `fn` object reuses the compiled code and still sees the
+    weights as they are now. Without `variables` nothing is cached (the weights would be
+    compiled in as constants).
     """
     arrays = [np.asarray(x, dtype="float32") for x in inputs]
     constants = [np.asarray(c) for c in constants]
@@ -38,17 +44,17 @@ def value_and_gradients(fn, inputs, constants=()):
     if backend == "tensorflow":
         values, grads = _tensorflow(fn, arrays, constants)
     elif backend == "jax":
-        values, grads = _jax(fn, arrays, constants)
+        values, grads = _jax(fn, arrays, constants, list(variables))
     elif backend == "torch":
         values, grads = _torch(fn, arrays, constants)
     else:
-        raise ValueError(
+        raise ConfigError(
             f"value_and_gradients: backend {backend!r} has no gradient implementation; "
             f"set KERAS_BACKEND to one of {', '.join(BACKENDS)}."
         )
     values = keras.ops.convert_to_numpy(values).astype("float32")
     if values.ndim != 1 or values.shape[0] != (arrays[0].shape[0] if arrays else 0):
-        raise ValueError(
+        raise ConfigError(
             f"value_and_gradients: fn must return one value per example, shape (batch,), "
             f"got shape {values.shape}; reduce it (select a class, sum) inside fn."
         )
@@ -75,22 +81,25 @@ def _tensorflow(fn, arrays, constants):
 _JAX_COMPILED = weakref.WeakKeyDictionary()
 
 
-def _jax(fn, arrays, constants):
+def _jax(fn, arrays, constants, variables):
     import jax
     import jax.numpy as jnp
 
-    compiled = _JAX_COMPILED.setdefault(fn, {})
-    key = len(arrays)
+    compiled = _JAX_COMPILED.setdefault(fn, {}) if variables else {}
+    key = (len(arrays), tuple(id(v) for v in variables))
     if key not in compiled:
         fn_ref = weakref.ref(fn)  # the cache entry must not keep `fn` (its key) alive
 
-        def total(tensors, fixed):
-            values = jnp.asarray(fn_ref()(*tensors, *fixed), dtype="float32")
+        def total(tensors, fixed, weights):
+            # The variables read their values from the arguments, not from trace time.
+            with keras.StatelessScope(state_mapping=list(zip(variables, weights, strict=True))):
+                values = jnp.asarray(fn_ref()(*tensors, *fixed), dtype="float32")
             return jnp.sum(values), values
 
         compiled[key] = jax.jit(jax.grad(total, has_aux=True))
     grads, values = compiled[key](list(map(jnp.asarray, arrays)),
-                                  list(map(jnp.asarray, constants)))  # fmt: skip
+                                  list(map(jnp.asarray, constants)),
+                                  [variable.value for variable in variables])  # fmt: skip
     return values, list(grads)
 
 

@@ -47,9 +47,17 @@ def _run_file(run, name, what):
 
 
 def _raw_images(path):
+    """(batch, height, width[, channels]) pixels: an .npy holds one image (h, w), (h, w, c)
+    or a batch (n, h, w) of grey / (n, h, w, c); an image file holds one."""
     if path.suffix == ".npy":
         images = np.load(path, allow_pickle=False)
-        return images[None] if images.ndim in (2, 3) else images
+        single = images.ndim == 2 or (images.ndim == 3 and images.shape[-1] in (1, 3, 4))
+        if images.ndim not in (2, 3, 4):
+            raise DataSourceError(
+                f"{path} holds an array of shape {images.shape}; save an image (height, width"
+                "[, channels]) or a batch of them."
+            )
+        return images[None] if single else images
     import tensorflow as tf
 
     image = tf.io.decode_image(tf.io.read_file(str(path)), expand_animations=False)

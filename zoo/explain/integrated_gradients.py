@@ -25,6 +25,7 @@ import weakref
 import keras
 import numpy as np
 
+from zoo.errors import ConfigError
 from zoo.explain.gradients import value_and_gradients
 from zoo.explain.targets import (
     as_functional,
@@ -75,17 +76,17 @@ def model_input_list(model, inputs, caller):
     if isinstance(inputs, dict):
         missing = [name for name in names if name not in inputs]
         if missing:
-            raise ValueError(f"{caller}: inputs lack {missing}; {model.name!r} takes {names}.")
+            raise ConfigError(f"{caller}: inputs lack {missing}; {model.name!r} takes {names}.")
         return [np.asarray(inputs[name]) for name in names]
     if isinstance(inputs, (list, tuple)):
         if len(inputs) != len(names):
-            raise ValueError(
+            raise ConfigError(
                 f"{caller}: got {len(inputs)} inputs but {model.name!r} takes {len(names)} "
                 f"({names}); pass one array per input or a dict by name."
             )
         return [np.asarray(x) for x in inputs]
     if len(names) != 1:
-        raise ValueError(f"{caller}: {model.name!r} takes {names}; pass a dict by name.")
+        raise ConfigError(f"{caller}: {model.name!r} takes {names}; pass a dict by name.")
     return [np.asarray(inputs)]
 
 
@@ -113,6 +114,16 @@ def _graph(model, points, out):
     return cache[key]
 
 
+def _in_batches(model, arrays, batch_size):
+    """`model(arrays)` run `batch_size` rows at a time: a list of numpy arrays, one per output."""
+    parts = []
+    for start in range(0, len(arrays[0]), batch_size):
+        chunk = [keras.ops.convert_to_tensor(a[start : start + batch_size]) for a in arrays]
+        outputs = keras.tree.flatten(model(chunk, training=False))
+        parts.append([keras.ops.convert_to_numpy(o) for o in outputs])
+    return [np.concatenate(column) for column in zip(*parts, strict=True)]
+
+
 def integrate(model, points, inputs, baselines, *, target, steps, output, batch_size, caller):
     """Integrated gradients of `model`'s target score over the symbolic tensors `points`.
 
@@ -121,24 +132,22 @@ def integrate(model, points, inputs, baselines, *, target, steps, output, batch_
     F(x) - F(b), completeness gap, targets).
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"{caller}: steps must be a positive integer, got {steps!r}.")
+        raise ConfigError(f"{caller}: steps must be a positive integer, got {steps!r}.")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"{caller}: batch_size must be a positive integer, got {batch_size!r}.")
+        raise ConfigError(f"{caller}: batch_size must be a positive integer, got {batch_size!r}.")
     explained, constants, hidden_model, fn = _graph(model, points, output_tensor(model, output))
     input_index = {id(t): i for i, t in enumerate(model.inputs)}
     at_point = [inputs[input_index[id(p)]] if id(p) in input_index else None for p in points]
     if hidden_model is not None:
-        computed = hidden_model([keras.ops.convert_to_tensor(x) for x in inputs], training=False)
-        computed = iter(keras.tree.flatten(computed))
-        at_point = [keras.ops.convert_to_numpy(next(computed)) if x is None else x
-                    for x in at_point]  # fmt: skip
+        computed = iter(_in_batches(hidden_model, inputs, batch_size))
+        at_point = [next(computed) if x is None else x for x in at_point]
     xs = [np.asarray(x, "float32") for x in at_point]
     bs = [np.zeros_like(x) if b is None else np.broadcast_to(np.asarray(b, "float32"), x.shape)
           for x, b in zip(xs, baselines, strict=True)]  # fmt: skip
+    deltas = [x - b for x, b in zip(xs, bs, strict=True)]
     const_values = [inputs[i] for i in constants]
-    full = explained([*map(keras.ops.convert_to_tensor, xs),
-                      *map(keras.ops.convert_to_tensor, const_values)], training=False)  # fmt: skip
-    targets = resolve_target(keras.ops.convert_to_numpy(full), target)
+    [full] = _in_batches(explained, [*xs, *const_values], batch_size)
+    targets = resolve_target(full, target)
 
     n = xs[0].shape[0]
     alphas = np.linspace(0.0, 1.0, steps + 1, dtype="float32")
@@ -147,23 +156,21 @@ def integrate(model, points, inputs, baselines, *, target, steps, output, batch_
     sums = [np.zeros_like(x, dtype="float64") for x in xs]
     at_baseline, at_input = np.zeros(n, "float64"), np.zeros(n, "float64")
     rows = np.arange(n * (steps + 1))
-    one_hot = target_one_hot(keras.ops.convert_to_numpy(full), targets)
+    one_hot = target_one_hot(full, targets)
     for start in range(0, rows.size, batch_size):
         chunk = rows[start : start + batch_size]
         example, step = chunk // (steps + 1), chunk % (steps + 1)
         alpha = alphas[step]
-        path = [b[example] + alpha.reshape((-1,) + (1,) * (x.ndim - 1)) * (x - b)[example]
-                for x, b in zip(xs, bs, strict=True)]  # fmt: skip
+        path = [b[example] + alpha.reshape((-1,) + (1,) * (d.ndim - 1)) * d[example]
+                for d, b in zip(deltas, bs, strict=True)]  # fmt: skip
         fixed = [c[example] for c in const_values] + [one_hot[example]]
-        values, grads = value_and_gradients(fn, path, fixed)
+        values, grads = value_and_gradients(fn, path, fixed, explained.variables)
         w = weights[step]
         for total, grad in zip(sums, grads, strict=True):
             np.add.at(total, example, grad * w.reshape((-1,) + (1,) * (grad.ndim - 1)))
         np.add.at(at_baseline, example[step == 0], values[step == 0])
         np.add.at(at_input, example[step == steps], values[step == steps])
-    attributions = [
-        ((x - b) * total).astype("float32") for x, b, total in zip(xs, bs, sums, strict=True)
-    ]
+    attributions = [(d * total).astype("float32") for d, total in zip(deltas, sums, strict=True)]
     difference = (at_input - at_baseline).astype("float32")
     total = sum(a.reshape(n, -1).astype("float64").sum(axis=1) for a in attributions)
     gap = np.abs(total - difference).astype("float32")
@@ -177,7 +184,7 @@ def _layers(model, layer):
         if isinstance(item, keras.layers.Layer):
             item = item.name
         if item not in names:
-            raise ValueError(
+            raise ConfigError(
                 f"integrated_gradients: layer={item!r} is not a layer of {model.name!r}; "
                 f"its layers are {names}."
             )
@@ -214,7 +221,7 @@ def integrated_gradients(model, inputs, *, target=None, baseline=None, steps=64,
     else:
         floats = [i for i, t in enumerate(model.inputs) if "float" in str(t.dtype)]
         if not floats:
-            raise ValueError(
+            raise ConfigError(
                 f"{caller}: {model.name!r} has only integer inputs; pass layer=<its embedding "
                 "layer name> to attribute over the embeddings."
             )
@@ -230,7 +237,7 @@ def integrated_gradients(model, inputs, *, target=None, baseline=None, steps=64,
     else:
         baselines = list(baseline)
     if len(baselines) != len(points):
-        raise ValueError(f"{caller}: baseline must match the attributed tensors {keys}.")
+        raise ConfigError(f"{caller}: baseline must match the attributed tensors {keys}.")
     attributions, difference, gap, targets = integrate(
         model, points, values, baselines, target=target, steps=steps, output=output,
         batch_size=batch_size, caller=caller,

@@ -11,6 +11,7 @@ Example:
 import numpy as np
 
 from zoo._figures import new_figure, save_png
+from zoo.errors import ConfigError
 
 
 def _display_image(image):
@@ -19,7 +20,7 @@ def _display_image(image):
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] not in (3, 4)):
-        raise ValueError(
+        raise ConfigError(
             f"save_heatmap_overlay: image must be (height, width[, 1|3|4]) channels-last, "
             f"got shape {image.shape}."
         )
@@ -32,7 +33,7 @@ def save_heatmap_overlay(image, heatmap, path, title=None):
     shown = _display_image(image)
     heatmap = np.asarray(heatmap, "float32")
     if heatmap.shape != shown.shape[:2]:
-        raise ValueError(
+        raise ConfigError(
             f"save_heatmap_overlay: heatmap shape {heatmap.shape} must equal the image's "
             f"height and width {shown.shape[:2]}; upsample it first (grad_cam does)."
         )
@@ -55,7 +56,7 @@ def save_token_scores(tokens, scores, path, title=None):
     """Write a strip of `tokens` coloured by `scores` (red positive, blue negative) to a PNG."""
     tokens, scores = [str(t) for t in tokens], np.asarray(scores, "float32").reshape(-1)
     if len(tokens) != len(scores):
-        raise ValueError(
+        raise ConfigError(
             f"save_token_scores: got {len(tokens)} tokens but {len(scores)} scores; give one "
             "score per token."
         )
@@ -76,7 +77,7 @@ def save_feature_scores(names, scores, path, title=None):
     """Write horizontal bars of `scores` per feature name, largest |score| on top, to a PNG."""
     names, scores = [str(n) for n in names], np.asarray(scores, "float32").reshape(-1)
     if len(names) != len(scores):
-        raise ValueError(
+        raise ConfigError(
             f"save_feature_scores: got {len(names)} names but {len(scores)} scores; give one "
             "score per feature."
         )

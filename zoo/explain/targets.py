@@ -9,20 +9,26 @@ Example:
 import keras
 import numpy as np
 
+from zoo.errors import ConfigError
+from zoo.export.precision import float32_copy
+
 
 def as_functional(model):
-    """`model` as a functional model (a built `Sequential` is rewrapped, sharing its layers)."""
+    """`model` as a float32 functional model: a mixed-precision model is explained through a
+    float32 copy with its weights (float16 gradients underflow and bfloat16 ones break
+    integrated gradients' completeness), a built `Sequential` is rewrapped."""
     if not isinstance(model, keras.Model):
-        raise ValueError(f"explanations need a keras.Model, got {type(model).__name__}.")
+        raise ConfigError(f"explanations need a keras.Model, got {type(model).__name__}.")
+    model = float32_copy(model)
     if isinstance(model, keras.Sequential):
         try:
             return keras.Model(model.inputs, model.outputs, name=model.name)
         except (AttributeError, ValueError):
-            raise ValueError(
+            raise ConfigError(
                 f"Sequential model {model.name!r} is not built; give it a keras.Input first."
             ) from None
     if not hasattr(model, "output_names"):
-        raise ValueError(
+        raise ConfigError(
             f"{model.name!r} is a subclassed model; explanations need a functional model "
             "(one built from keras.Input)."
         )
@@ -42,12 +48,22 @@ def output_tensor(model, output=None):
             return next(iter(named.values()))
         if "predictions" in named:
             return named["predictions"]
-        raise ValueError(f"{model.name!r} has outputs {sorted(named)}; pass output= one of them.")
+        raise ConfigError(f"{model.name!r} has outputs {sorted(named)}; pass output= one of them.")
     if output not in named:
-        raise ValueError(
+        raise ConfigError(
             f"output={output!r} is not an output of {model.name!r}; use one of {sorted(named)}."
         )
     return named[output]
+
+
+def class_scores(tensor):
+    """The pre-softmax class scores behind `tensor` when a softmax `Activation` layer made it
+    (zoo's classifiers: the `*_logits` Dense), else `tensor` itself."""
+    history = getattr(tensor, "_keras_history", None)
+    layer = history.operation if history else None
+    if isinstance(layer, keras.layers.Activation) and layer.activation is keras.activations.softmax:
+        return layer.input
+    return tensor
 
 
 def _classes(predictions):
@@ -55,7 +71,7 @@ def _classes(predictions):
     if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
         return 1
     if len(shape) != 2:
-        raise ValueError(
+        raise ConfigError(
             f"the explained output has shape {tuple(shape)}; explanations need (batch,) or "
             "(batch, classes) - pick an output that is one score per class."
         )
@@ -75,12 +91,12 @@ def resolve_target(predictions, target):
     if targets.ndim == 0:
         targets = np.full(batch, targets)
     if targets.shape != (batch,) or not np.issubdtype(targets.dtype, np.integer):
-        raise ValueError(
+        raise ConfigError(
             f"target must be None, an int or {batch} ints (one per example), got {target!r}."
         )
     bad = targets[(targets < 0) | (targets >= classes)]
     if bad.size:
-        raise ValueError(
+        raise ConfigError(
             f"target {bad[0]} is out of range for an output with {classes} "
             f"{'unit' if classes == 1 else 'classes'}; use 0..{classes - 1}."
         )
