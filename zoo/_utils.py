@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import numbers
 import os
 import tempfile
 from pathlib import Path
@@ -10,10 +11,11 @@ from zoo.errors import ConfigError
 
 
 def check_positive_int(name, value):
-    """Return `value` if it is an int > 0, else raise `ConfigError` naming `name`."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    """Return `value` as an int if it is an integer > 0 (a numpy integer too), else raise
+    `ConfigError` naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, int | numbers.Integral) or value <= 0:
         raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
-    return value
+    return int(value)
 
 
 def check_choice(name, value, choices):

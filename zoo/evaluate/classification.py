@@ -16,6 +16,7 @@ Example:
 
 import numpy as np
 
+from zoo._utils import check_positive_int
 from zoo.errors import ConfigError
 
 PROBABILITY_HINT = "pass probabilities, e.g. softmax(logits)"
@@ -104,12 +105,6 @@ def _check_probabilities(probabilities):
     return probabilities
 
 
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
-
-
 def _ratio(numerator, denominator):
     return float(numerator) / float(denominator) if denominator else 0.0
 
@@ -156,8 +151,8 @@ def classification_metrics(labels, probabilities, *, class_names=None, top_k=5, 
     >>> m["accuracy"], m["top_k_accuracy"], m["per_class"][1]["precision"]
     (1.0, {'top_2': 1.0}, 0.0)
     """
-    top_k = _check_positive_int("top_k", top_k)
-    bins = _check_positive_int("bins", bins)
+    top_k = check_positive_int("top_k", top_k)
+    bins = check_positive_int("bins", bins)
     probabilities = _check_probabilities(probabilities)
     num_examples, num_classes = probabilities.shape
     if num_examples == 0:

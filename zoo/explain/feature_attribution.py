@@ -18,8 +18,8 @@ Example:
 import numpy as np
 
 from zoo.errors import ConfigError
-from zoo.explain.integrated_gradients import Attribution, integrate, model_input_list
-from zoo.explain.targets import as_functional
+from zoo.explain.integrated_gradients import Attribution, integrate
+from zoo.explain.targets import as_functional, model_input_list
 
 
 def _is_float(tensor):

@@ -22,10 +22,10 @@ import numpy as np
 
 from zoo.errors import ConfigError
 from zoo.explain.gradients import value_and_gradients
-from zoo.explain.integrated_gradients import model_input_list
 from zoo.explain.targets import (
     as_functional,
     class_scores,
+    model_input_list,
     output_tensor,
     resolve_target,
     target_one_hot,

@@ -29,6 +29,7 @@ from zoo.errors import ConfigError
 from zoo.explain.gradients import value_and_gradients
 from zoo.explain.targets import (
     as_functional,
+    model_input_list,
     output_tensor,
     resolve_target,
     target_one_hot,
@@ -68,26 +69,6 @@ def position_scores(attribution):
         return attribution
     channels_first = keras.config.image_data_format() == "channels_first"
     return attribution.sum(axis=1 if channels_first and attribution.ndim == 4 else -1)
-
-
-def model_input_list(model, inputs, caller):
-    """`inputs` (array, list or dict by input name) as a list of arrays in `model.inputs` order."""
-    names = [tensor.name for tensor in model.inputs]
-    if isinstance(inputs, dict):
-        missing = [name for name in names if name not in inputs]
-        if missing:
-            raise ConfigError(f"{caller}: inputs lack {missing}; {model.name!r} takes {names}.")
-        return [np.asarray(inputs[name]) for name in names]
-    if isinstance(inputs, (list, tuple)):
-        if len(inputs) != len(names):
-            raise ConfigError(
-                f"{caller}: got {len(inputs)} inputs but {model.name!r} takes {len(names)} "
-                f"({names}); pass one array per input or a dict by name."
-            )
-        return [np.asarray(x) for x in inputs]
-    if len(names) != 1:
-        raise ConfigError(f"{caller}: {model.name!r} takes {names}; pass a dict by name.")
-    return [np.asarray(inputs)]
 
 
 _GRAPHS = weakref.WeakKeyDictionary()

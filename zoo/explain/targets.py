@@ -35,6 +35,26 @@ def as_functional(model):
     return model
 
 
+def model_input_list(model, inputs, caller):
+    """`inputs` (array, list or dict by input name) as a list of arrays in `model.inputs` order."""
+    names = [tensor.name for tensor in model.inputs]
+    if isinstance(inputs, dict):
+        missing = [name for name in names if name not in inputs]
+        if missing:
+            raise ConfigError(f"{caller}: inputs lack {missing}; {model.name!r} takes {names}.")
+        return [np.asarray(inputs[name]) for name in names]
+    if isinstance(inputs, (list, tuple)):
+        if len(inputs) != len(names):
+            raise ConfigError(
+                f"{caller}: got {len(inputs)} inputs but {model.name!r} takes {len(names)} "
+                f"({names}); pass one array per input or a dict by name."
+            )
+        return [np.asarray(x) for x in inputs]
+    if len(names) != 1:
+        raise ConfigError(f"{caller}: {model.name!r} takes {names}; pass a dict by name.")
+    return [np.asarray(inputs)]
+
+
 def output_tensor(model, output=None):
     """The symbolic output of `model` named `output` (default: its only output, or the one
     named "predictions"); a `ValueError` lists the valid names."""
