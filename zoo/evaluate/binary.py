@@ -155,7 +155,8 @@ def binary_metrics(labels, probabilities, *, groups=None, group_name="user", min
 
     Example:
     >>> m = binary_metrics([1, 0, 1, 0], [0.9, 0.2, 0.4, 0.6], groups=["a", "a", "b", "b"])
-    >>> m["auc"], m["group_auc"]["weighted_auc"]
+    >>> groups = m["group_auc"]
+    >>> m["auc"], groups["weighted_auc"]
     (0.75, 0.5)
     """
     labels, scores = _check_binary(labels, probabilities)

@@ -148,8 +148,8 @@ def classification_metrics(labels, probabilities, *, class_names=None, top_k=5, 
 
     Example:
     >>> m = classification_metrics([2, 0], [[0.1, 0.2, 0.7], [0.5, 0.4, 0.1]], top_k=2)
-    >>> m["accuracy"], m["top_k_accuracy"], m["per_class"][1]["precision"]
-    (1.0, {'top_2': 1.0}, 0.0)
+    >>> m["accuracy"], m["top_k_accuracy"]
+    (1.0, {'top_2': 1.0})
     """
     top_k = check_positive_int("top_k", top_k)
     bins = check_positive_int("bins", bins)

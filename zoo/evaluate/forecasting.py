@@ -6,7 +6,8 @@ Skill against a baseline is 1 - MAE_model / MAE_baseline: positive when the mode
 Example:
 >>> actual = [[1.0, 2.0], [3.0, 4.0]]
 >>> m = forecast_metrics(actual, [[1.0, 3.0], [3.0, 4.0]], baselines={"zero": [[0, 0], [0, 0]]})
->>> m["model"]["mae_per_step"], m["skill"]["zero"]
+>>> model, skill = m["model"], m["skill"]
+>>> model["mae_per_step"], skill["zero"]
 ([0.0, 0.5], 0.9)
 """
 
