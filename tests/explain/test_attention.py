@@ -6,9 +6,8 @@ from tests.helpers import to_numpy
 from zoo.explain.attention import (
     attention_maps,
     attention_rollout,
-    save_attention_maps,
-    save_rollout,
 )
+from zoo.explain.pictures import save_attention_maps, save_rollout
 from zoo.layers import MultiHeadSelfAttention, TransformerEncoderBlock
 from zoo.models.bert import (
     BertConfig,

@@ -11,8 +11,6 @@ Example:
 from zoo.explain.attention import (
     attention_maps,
     attention_rollout,
-    save_attention_maps,
-    save_rollout,
 )
 from zoo.explain.feature_attribution import attribution_points, feature_attributions
 from zoo.explain.grad_cam import grad_cam, last_convolutional_layer
@@ -22,7 +20,13 @@ from zoo.explain.integrated_gradients import (
     Attribution,
     integrated_gradients,
 )
-from zoo.explain.pictures import save_feature_scores, save_heatmap_overlay, save_token_scores
+from zoo.explain.pictures import (
+    save_attention_maps,
+    save_feature_scores,
+    save_heatmap_overlay,
+    save_rollout,
+    save_token_scores,
+)
 from zoo.explain.targets import resolve_target
 
 __all__ = [

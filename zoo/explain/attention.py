@@ -1,4 +1,4 @@
-"""BERT attention maps per layer and head, attention rollout, and pictures of both.
+"""BERT attention maps per layer and head, and attention rollout (pictures: `zoo.explain.pictures`).
 
 Example:
 >>> from zoo.models.bert import build_bert
@@ -16,12 +16,9 @@ Example:
 import keras
 import numpy as np
 
-from zoo._figures import new_figure, save_png
 from zoo.errors import ConfigError
 from zoo.layers.self_attention import MultiHeadSelfAttention
 from zoo.layers.transformer_encoder import TransformerEncoderBlock
-
-_MAX_LABELLED_TOKENS = 32  # longer sequences are drawn without tick labels
 
 
 def attention_maps(model, inputs):
@@ -133,104 +130,3 @@ def attention_rollout(maps, padding_mask=None, residual=True):
     for layer_map in mixed[1:]:
         rollout = layer_map @ rollout
     return rollout.astype("float32")
-
-
-def save_attention_maps(maps, tokens, path, *, example=0, layers=None, heads=None):
-    """Draw one example's attention maps as a grid of heat maps, layers × heads, as a PNG.
-
-    `maps` is `attention_maps`'s output; `tokens` the token strings (the first
-    `len(tokens)` positions are drawn, so pass the real tokens to leave padding out), or
-    `None` to draw every position unlabelled. `layers` / `heads` pick rows and columns
-    (indices; all by default). Rows of each panel are queries, columns keys. Written
-    atomically; returns the path.
-
-    Example:
-    >>> save_attention_maps(maps, ["[CLS]", "hi", "[SEP]"], "runs/attention.png")  # doctest: +SKIP
-    """
-    maps = np.asarray(maps)
-    if maps.ndim != 5:
-        raise ConfigError(
-            "save_attention_maps: maps must be (layers, batch, heads, length, length), got "
-            f"shape {maps.shape}."
-        )
-    if not 0 <= example < maps.shape[1]:
-        raise ConfigError(
-            f"save_attention_maps: example={example} is out of range for a batch of "
-            f"{maps.shape[1]}."
-        )
-    layers = list(range(maps.shape[0]) if layers is None else layers)
-    heads = list(range(maps.shape[2]) if heads is None else heads)
-    tokens, length = _check_tokens("save_attention_maps", tokens, maps.shape[-1])
-    figure = new_figure(2.4 * len(heads) + 1.0, 2.4 * len(layers) + 0.6)
-    grid = figure.subplots(len(layers), len(heads), squeeze=False)
-    for row, layer in enumerate(layers):
-        for column, head in enumerate(heads):
-            axes = grid[row][column]
-            image = axes.imshow(
-                maps[layer, example, head, :length, :length], cmap="viridis", vmin=0.0, vmax=1.0
-            )
-            axes.set_title(f"layer {layer}, head {head}", fontsize=8)
-            _label_axes(axes, tokens, length, x=True, y=True)
-    figure.colorbar(image, ax=grid, shrink=0.6, label="attention")
-    return save_png(figure, path)
-
-
-def save_rollout(rollout_row, tokens, path):
-    """Draw a rollout row (e.g. `attention_rollout(...)[example, 0]`, what [CLS] draws from)
-    as a bar chart over the tokens, or a whole `(length, length)` rollout as a heat map.
-
-    `tokens` as for `save_attention_maps`. Written atomically as a PNG; returns the path.
-
-    Example:
-    >>> save_rollout(rollout[0, 0], ["[CLS]", "hi", "[SEP]"], "runs/rollout.png")  # doctest: +SKIP
-    """
-    values = np.asarray(keras.ops.convert_to_numpy(rollout_row), dtype="float32")
-    if values.ndim not in (1, 2) or (values.ndim == 2 and values.shape[0] != values.shape[1]):
-        raise ConfigError(
-            f"save_rollout: rollout_row must be (length,) or (length, length), got shape "
-            f"{values.shape}."
-        )
-    tokens, length = _check_tokens("save_rollout", tokens, values.shape[-1])
-    if values.ndim == 1:
-        figure = new_figure(max(4.0, 0.35 * length + 1.5), 3.2)
-        axes = figure.subplots()
-        axes.bar(np.arange(length), values[:length], color="tab:blue")
-        axes.set_ylabel("rollout attention")
-        axes.set_xlim(-0.5, length - 0.5)
-        _label_axes(axes, tokens, length, x=True, y=False)
-    else:
-        figure = new_figure(max(4.0, 0.3 * length + 2.0), max(3.5, 0.3 * length + 1.5))
-        axes = figure.subplots()
-        image = axes.imshow(values[:length, :length], cmap="viridis", vmin=0.0)
-        axes.set_xlabel("input token")
-        axes.set_ylabel("position")
-        _label_axes(axes, tokens, length, x=True, y=True)
-        figure.colorbar(image, ax=axes, label="rollout attention")
-    axes.set_title("attention rollout")
-    return save_png(figure, path)
-
-
-def _check_tokens(caller, tokens, length):
-    if tokens is None:
-        return None, length
-    tokens = [str(token) for token in tokens]
-    if not 0 < len(tokens) <= length:
-        raise ConfigError(
-            f"{caller}: got {len(tokens)} tokens for maps of length {length}; pass between 1 "
-            f"and {length}."
-        )
-    return tokens, len(tokens)
-
-
-def _label_axes(axes, tokens, length, *, x, y):
-    if tokens is None or length > _MAX_LABELLED_TOKENS:
-        if not x:
-            axes.set_xticks([])
-        if not y:
-            axes.set_yticks([])
-        return
-    positions = np.arange(length)
-    if x:
-        axes.set_xticks(positions, tokens, rotation=90, fontsize=6)
-    if y:
-        axes.set_yticks(positions, tokens, fontsize=6)

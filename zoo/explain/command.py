@@ -22,14 +22,18 @@ from zoo.evaluate.evaluator import to_probabilities
 from zoo.explain.attention import (
     attention_maps,
     attention_rollout,
-    save_attention_maps,
-    save_rollout,
 )
 from zoo.explain.feature_attribution import feature_attributions
 from zoo.explain.grad_cam import grad_cam, last_convolutional_layer
 from zoo.explain.inputs import read_examples
 from zoo.explain.integrated_gradients import integrated_gradients
-from zoo.explain.pictures import save_feature_scores, save_heatmap_overlay, save_token_scores
+from zoo.explain.pictures import (
+    save_attention_maps,
+    save_feature_scores,
+    save_heatmap_overlay,
+    save_rollout,
+    save_token_scores,
+)
 from zoo.layers.transformer_encoder import TransformerEncoderBlock
 
 TOP = 5  # features / tokens listed per example in explanations.json
