@@ -1,0 +1,37 @@
+"""Model cards come from the registry: every registered model has one, with its numbers, and
+the command on it is one its application accepts."""
+
+import shlex
+
+import pytest
+
+from tests.applications.conftest import load_app
+from zoo import get_model_spec, list_models
+from zoo.model_cards import cards_index, model_card, training_commands
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_card_states_the_registry_numbers(name):
+    spec = get_model_spec(name)
+    card = model_card(name)
+    assert card.startswith(f"# {name}\n")
+    assert f"| parameters | {spec.parameter_count:,} |" in card
+    assert (str(spec.reference) if spec.reference else "none published") in card
+    assert f'create_model("{name}")' in card
+    assert f"[`{name}`]({name}.md)" in cards_index()
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_training_commands_parse_with_their_application(name, tmp_path):
+    """Each command's arguments, with its example paths made real, pass the application's
+    own parser (so `--model NAME` is one of its choices)."""
+    (tmp_path / "series.csv").write_text("load\n1\n")
+    (tmp_path / "corpus.txt").write_text("a line\n")
+    paths = {"series.csv": tmp_path / "series.csv", "corpus.txt": tmp_path / "corpus.txt",
+             "~/data/criteo": tmp_path, f"runs/{name}_pretrain": tmp_path}  # fmt: skip
+    for command in training_commands(name):
+        python, script, *argv = shlex.split(command)
+        assert python == "python" and script.startswith("applications/")
+        argv = [str(paths.get(arg, arg)) for arg in argv]
+        args = load_app(script.removeprefix("applications/")).parse_args(argv)
+        assert args.model == name

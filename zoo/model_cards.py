@@ -1,0 +1,121 @@
+"""Model cards from the registry: one Markdown page per registered model, and their index.
+
+The documentation site builds its "Model cards" section from these at build time
+(`docs/hooks/model_cards.py`), so a newly registered model gets its card without hand edits.
+A card says what the model is, its input and parameter count, the published result it should
+reach, the registered training recipe and the command that trains it.
+
+Example:
+>>> print(model_card("resnet20").splitlines()[0])
+# resnet20
+>>> "271,098" in model_card("resnet20")
+True
+"""
+
+from zoo.registry import get_model_spec, list_models
+
+# The guide of each task's family (a page of the documentation site) and how to train one.
+FAMILY_PAGES = {
+    "image_classification": ("Image classifiers", "models/images.md"),
+    "text_classification": ("Sequence models (LSTM)", "models/sequence.md"),
+    "time_series_forecasting": ("Sequence models (LSTM)", "models/sequence.md"),
+    "text_encoder": ("BERT", "models/bert.md"),
+    "click_through_rate": ("Recommenders", "models/recommenders.md"),
+}
+
+_DATASETS = {"Fashion-MNIST": "fashion_mnist", "CIFAR-10": "cifar10", "CIFAR-100": "cifar100",
+             "MNIST": "mnist"}  # fmt: skip
+
+
+def training_commands(name):
+    """The shell commands that train registered model `name` with its application."""
+    spec = get_model_spec(name)
+    if spec.task == "image_classification":
+        dataset = _DATASETS.get(spec.reference.dataset if spec.reference else "", "cifar10")
+        return [f"python applications/train_cifar.py --model {name} --dataset {dataset}"]
+    if spec.task == "text_classification":
+        return [f"python applications/train_text.py --model {name} --dataset imdb"]
+    if spec.task == "time_series_forecasting":
+        return [f"python applications/train_timeseries.py --model {name} --csv series.csv "
+                "--target load --window 48 --horizon 24"]  # fmt: skip
+    if spec.task == "text_encoder":
+        return [f"python applications/train_bert.py pretrain --model {name} --corpus corpus.txt",
+                f"python applications/train_bert.py finetune --model {name} --task sst2 "
+                f"--init-from runs/{name}_pretrain"]  # fmt: skip
+    if spec.task == "click_through_rate":
+        return [f"python applications/train_recommender.py --model {name} --dataset criteo "
+                "--data-dir ~/data/criteo"]  # fmt: skip
+    raise ValueError(f"model_cards: no application trains task {spec.task!r} ({name}).")
+
+
+def _recipe(spec):
+    if spec.recipe is None:
+        return "none registered"
+    recipe = spec.recipe.to_dict()
+    epochs = recipe["epochs"]
+    parts = [f"{recipe['optimizer']} at {recipe['learning_rate']:g}",
+             f"{recipe['schedule']} schedule", f"{epochs} epoch{'s' * (epochs != 1)}",
+             f"batch {recipe['batch_size']}"]  # fmt: skip
+    if recipe.get("weight_decay"):
+        parts.append(f"weight decay {recipe['weight_decay']:g}")
+    if recipe.get("label_smoothing"):
+        parts.append(f"label smoothing {recipe['label_smoothing']:g}")
+    return ", ".join(parts)
+
+
+def _input(spec):
+    shape = " x ".join("length" if size is None else str(size) for size in spec.input_shape)
+    if spec.task == "click_through_rate":
+        return f"{spec.input_shape[0]} named feature inputs (a dict by feature name)"
+    if spec.task == "text_encoder":
+        return "`token_ids`, `segment_ids`, `padding_mask` (batch x length)"
+    return shape
+
+
+def model_card(name):
+    """The Markdown model card of registered model `name`."""
+    spec = get_model_spec(name)
+    family, page = FAMILY_PAGES.get(spec.task, ("Models", "index.md"))
+    reference = str(spec.reference) if spec.reference else "none published for this preset"
+    commands = "\n".join(training_commands(name))
+    return f"""# {name}
+
+{spec.description}
+
+| | |
+|---|---|
+| task | `{spec.task}` |
+| input | {_input(spec)} |
+| parameters | {spec.parameter_count:,} |
+| reference result | {reference} |
+| registered recipe{" (fine-tuning)" if spec.task == "text_encoder" else ""} | {_recipe(spec)} |
+
+## Use it
+
+```python
+from zoo import create_model
+
+model = create_model("{name}")   # any backend: tensorflow, jax or torch
+```
+
+## Train it
+
+```bash
+{commands}
+```
+
+`--evaluate` adds the evaluation report, `--export saved_model,onnx` the serving artifacts.
+More on the family: [{family}](../../{page}).
+"""
+
+
+def cards_index():
+    """The Markdown index of every model card: name, task, parameters, reference."""
+    rows = ["| model | task | parameters | reference result |", "|---|---|---:|---|"]
+    for name in list_models():
+        spec = get_model_spec(name)
+        reference = str(spec.reference) if spec.reference else "—"
+        rows.append(f"| [`{name}`]({name}.md) | `{spec.task}` | {spec.parameter_count:,} "
+                    f"| {reference} |")  # fmt: skip
+    return ("# Model cards\n\nOne card per registered model, generated from the registry "
+            "(`zoo.model_cards`) when the site is built.\n\n" + "\n".join(rows) + "\n")
