@@ -95,3 +95,27 @@ def test_recommender_benchmark_table_is_filled():
     start, end = "<!-- recommender_throughput:start -->", "<!-- recommender_throughput:end -->"
     table = text.split(start)[1].split(end)[0]
     assert "| zoo / jax |" in table and "| plain PyTorch |" in table
+
+
+def _hook(name):
+    import importlib.util
+
+    path = DOCS / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"docs_hook_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_version_matrix_states_requirements_and_installed_versions():
+    import importlib.metadata
+
+    hook = _hook("versions")
+    assert hook.requirements()["torch"] == "==2.13.0"
+    assert hook.requirements()["jax"].startswith(">=")  # "jax[cpu]>=..." without the extra
+    table = hook.version_matrix()
+    for package in hook.PACKAGES:
+        assert f"| `{package}` |" in table
+    assert f"| {importlib.metadata.version('keras')} |" in table
+    page = (DOCS / "versions.md").read_text()
+    assert hook.on_page_markdown(page, None, None, None).count("| `keras` |") == 1
