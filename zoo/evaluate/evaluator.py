@@ -123,8 +123,8 @@ def evaluate_classifier(model, dataset, *, class_names=None, from_logits=None, t
     of a classifier on `dataset` (batches of `(inputs, labels)`).
 
     `from_logits`: the model outputs logits (softmax, or sigmoid for one unit, is applied
-    first); default: decided by `outputs_logits`. `predict(model,
-    dataset)`: how to predict (a `TrainingRun.predict` under a distribution strategy)."""
+    first); default: decided by `outputs_logits`. `predict(model, dataset)`: how to predict
+    (a `TrainingRun.predict` under a distribution strategy)."""
     outputs, labels, _ = _predictions_and_labels(model, dataset, predict)
     outputs = to_probabilities(model, outputs, from_logits)
     metrics = classification_metrics(labels.reshape(-1), outputs, class_names=class_names,
