@@ -119,3 +119,10 @@ def test_version_matrix_states_requirements_and_installed_versions():
     assert f"| {importlib.metadata.version('keras')} |" in table
     page = (DOCS / "versions.md").read_text()
     assert hook.on_page_markdown(page, None, None, None).count("| `keras` |") == 1
+
+
+def test_command_line_page_holds_every_zoo_subcommand():
+    hook = _hook("command_line")
+    text = hook.on_page_markdown((DOCS / "command-line.md").read_text(), None, None, None)
+    for command in ("list", "info", "export", "evaluate", "explain"):
+        assert f"### `zoo {command}`" in text and f"usage: zoo {command}" in text
