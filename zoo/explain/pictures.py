@@ -56,14 +56,21 @@ def save_heatmap_overlay(image, heatmap, path, title=None):
     return save_png(figure, path)
 
 
+def _one_score_each(caller, labels, scores, counted, each):
+    """(labels as strings, scores as a float32 vector), one score per label, else ConfigError
+    ("got 2 `counted` but 1 scores; give one score per `each`")."""
+    labels, scores = [str(label) for label in labels], np.asarray(scores, "float32").reshape(-1)
+    if len(labels) != len(scores):
+        raise ConfigError(
+            f"{caller}: got {len(labels)} {counted} but {len(scores)} scores; give one score "
+            f"per {each}."
+        )
+    return labels, scores
+
+
 def save_token_scores(tokens, scores, path, title=None):
     """Write a strip of `tokens` coloured by `scores` (red positive, blue negative) to a PNG."""
-    tokens, scores = [str(t) for t in tokens], np.asarray(scores, "float32").reshape(-1)
-    if len(tokens) != len(scores):
-        raise ConfigError(
-            f"save_token_scores: got {len(tokens)} tokens but {len(scores)} scores; give one "
-            "score per token."
-        )
+    tokens, scores = _one_score_each("save_token_scores", tokens, scores, "tokens", "token")
     limit = max(float(np.abs(scores).max()) if len(scores) else 0.0, 1e-12)
     figure = new_figure(max(4.0, 0.6 * len(tokens)), 1.6)
     axes = figure.subplots()
@@ -79,12 +86,7 @@ def save_token_scores(tokens, scores, path, title=None):
 
 def save_feature_scores(names, scores, path, title=None):
     """Write horizontal bars of `scores` per feature name, largest |score| on top, to a PNG."""
-    names, scores = [str(n) for n in names], np.asarray(scores, "float32").reshape(-1)
-    if len(names) != len(scores):
-        raise ConfigError(
-            f"save_feature_scores: got {len(names)} names but {len(scores)} scores; give one "
-            "score per feature."
-        )
+    names, scores = _one_score_each("save_feature_scores", names, scores, "names", "feature")
     order = np.argsort(np.abs(scores))  # barh draws bottom-up: largest last, on top
     figure = new_figure(5, 0.4 * len(names) + 1)
     axes = figure.subplots()
