@@ -126,3 +126,14 @@ def test_command_line_page_holds_every_zoo_subcommand():
     text = hook.on_page_markdown((DOCS / "command-line.md").read_text(), None, None, None)
     for command in ("list", "info", "export", "evaluate", "explain"):
         assert f"### `zoo {command}`" in text and f"usage: zoo {command}" in text
+
+
+def test_installation_page_lists_every_extra():
+    import tomllib
+
+    extras = tomllib.loads((DOCS.parent / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    text = (DOCS / "installation.md").read_text()
+    for extra in extras:
+        assert f"| `{extra}` |" in text, f"docs/installation.md does not describe the {extra!r} extra"
