@@ -5,6 +5,22 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+MATMUL_ROOF_GFLOPS = 170.0  # numpy float32 matmul on the 2-core machine (REFERENCES.md)
+
+
+def add_results_dir_argument(parser):
+    """`--results-dir`: where a suite writes its CSV (default benchmarks/results)."""
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR,
+                        help="folder for the results CSV (default benchmarks/results)")  # fmt: skip
+
+
+def add_output_arguments(parser, docs="the docs table"):
+    """`--results-dir` and `--no-docs`, the options every suite with a docs table takes."""
+    add_results_dir_argument(parser)
+    parser.add_argument("--no-docs", action="store_true", help=f"do not rewrite {docs}")
 
 
 def run_worker(argv, timeout=3600):
@@ -15,6 +31,14 @@ def run_worker(argv, timeout=3600):
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, argv))} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def write_text_atomically(path, text):
+    """Write `text` to `path` through a temporary file, so a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
 
 
 def write_csv(rows, results_path):
@@ -34,13 +58,18 @@ def save_results(rows, results_path, docs_path, markers, markdown_table, update_
         return
     with open(results_path, newline="") as handle:
         table = markdown_table(list(csv.DictReader(handle)))
-    text = docs_path.read_text()
+    write_between_markers(docs_path, markers, table)
+
+
+def write_between_markers(docs_path, markers, text):
+    """Replace what stands between the (start, end) `markers` in `docs_path` with `text`."""
+    page = docs_path.read_text()
     start, end = markers
-    if start not in text or end not in text:
+    if start not in page or end not in page:
         raise RuntimeError(f"{docs_path} lacks the markers {markers}")
-    head, rest = text.split(start, 1)
+    head, rest = page.split(start, 1)
     _, tail = rest.split(end, 1)
-    docs_path.write_text(f"{head}{start}\n{table}\n{end}{tail}")
+    docs_path.write_text(f"{head}{start}\n{text}\n{end}{tail}")
     print(f"updated {docs_path}")
 
 

@@ -6,29 +6,30 @@
 (`BertForSequenceClassification`, SDPA attention) in plain PyTorch; each configuration in its
 own process, one after another. Results go to `benchmarks/results/bert_throughput.csv` and
 into the table of `docs/models/bert.md`, with the achieved GFLOP/s against this machine's
-measured matmul roof (about 170 GFLOP/s, `../shared/REFERENCES.md`).
+measured matmul roof (about 170 GFLOP/s, `../shared/REFERENCES.md`). `--results-dir` puts
+the CSV elsewhere.
 
     python benchmarks/bert_throughput.py
     python benchmarks/bert_throughput.py --models bert_mini --steps 5
+    python -m benchmarks run --suites bert_throughput    # the same, through the runner
 """
 
 import argparse
-import datetime
-import os
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _harness import run_worker, save_results  # noqa: E402
+from _harness import MATMUL_ROOF_GFLOPS, add_output_arguments, run_worker, save_results  # noqa: E402
+from _machine import stamp  # noqa: E402
 
 sys.path.insert(0, str(HERE.parent))
 from zoo.models.bert import BERT_PRESETS  # noqa: E402
 
-RESULTS = HERE / "results" / "bert_throughput.csv"
+RESULTS = "bert_throughput.csv"
 DOCS = HERE.parent / "docs" / "models" / "bert.md"
 MARKERS = ("<!-- bert_throughput:start -->", "<!-- bert_throughput:end -->")
-ROOF_GFLOPS = 170.0  # numpy float32 matmul on this machine (REFERENCES.md)
+ROOF_GFLOPS = MATMUL_ROOF_GFLOPS
 
 CONFIGURATIONS = [
     (f"{implementation} / {backend}",
@@ -80,17 +81,19 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", nargs="+", default=["bert_mini", "bert_small"])
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--sequence-length", type=int, default=128)
     parser.add_argument("--steps", type=int, default=15)
     parser.add_argument("--warmup-steps", type=int, default=3)
-    parser.add_argument("--no-docs", action="store_true")
-    args = parser.parse_args()
+    add_output_arguments(parser, docs="docs/models/bert.md")
+    return parser
 
-    machine = f"{os.cpu_count()} cores"
+
+def main():
+    args = build_parser().parse_args()
     rows = []
     for model in args.models:
         config = BERT_PRESETS[model]
@@ -115,10 +118,10 @@ def main():
                 "achieved_gflops": round(result["achieved_gflops"], 1),
                 "peak_rss_mb": result["peak_rss_mb"], "jit_compile": result["jit_compile"],
                 "batch_size": args.batch_size, "sequence_length": args.sequence_length,
-                "steps": args.steps, "warmup_steps": args.warmup_steps,
-                "date": datetime.date.today().isoformat(), "machine": machine,
+                "steps": args.steps, "warmup_steps": args.warmup_steps, **stamp(),
             })  # fmt: skip
-    save_results(rows, RESULTS, DOCS, MARKERS, markdown_table, update_docs=not args.no_docs)
+    save_results(rows, args.results_dir / RESULTS, DOCS, MARKERS, markdown_table,
+                 update_docs=not args.no_docs)
 
 
 if __name__ == "__main__":

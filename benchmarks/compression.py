@@ -7,27 +7,36 @@ quantization (the 0% run's --quantize), a teacher (the same cnn trained 3x longe
 cores a deeper teacher does not beat the cnn in this budget; resnet20 reached 0.815 against the
 cnn's 0.84), and the cnn distilled from it, against the 0% run trained alone.
 
+Rows go to `benchmarks/results/compression_fashion_mnist.csv` (or `--results-dir`), the dense
+run's Keras CSV log beside them as `compression_history.csv` (the training curves of
+docs/benchmarks.md), and the table into docs/guides/compression.md.
+
     python benchmarks/compression.py                  # about 10 minutes on 2 CPU cores
-    python benchmarks/compression.py --epochs 1 --train-examples 2000 --no-docs   # a smoke run
+    python benchmarks/compression.py --epochs 1 --train-examples 2000 --teacher-epochs 1 \
+        --results-dir /tmp/quick --no-docs            # a smoke run
+    python -m benchmarks run --suites compression     # the same, through the runner
 """
 
 import argparse
-import datetime
 import json
 import os
-import platform
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _harness import save_results
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _harness import add_output_arguments, save_results  # noqa: E402
+from _machine import stamp  # noqa: E402
+
 APP = HERE.parent / "applications" / "train_cifar.py"
 DOCS = HERE.parent / "docs" / "guides" / "compression.md"
 DATA = "/usr/share/datasets/fashion-mnist"
 SPARSITIES = (0.0, 0.5, 0.75, 0.9)
+RESULTS = "compression_fashion_mnist.csv"
+HISTORY = "compression_history.csv"  # the dense run's CSVLogger file
 
 
 def train(folder, model, args, *flags):
@@ -74,6 +83,7 @@ def row(label, metrics, stamp, *, folder, accuracy=None, size=None):
 
 
 def measure(args, stamp, work):
+    """The rows of every run; the dense run's history.csv is kept in --results-dir."""
     rows = []
     for sparsity in SPARSITIES:
         flags = ["--prune", str(sparsity)] if sparsity else ["--quantize", "int8"]
@@ -93,6 +103,8 @@ def measure(args, stamp, work):
                       str(work / "teacher" / "model.keras"))  # fmt: skip
     rows.append(row("cnn distilled from the teacher (T=4, alpha=0.1)", distilled,
                     stamp, folder=work / "distilled"))  # fmt: skip
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(dense_folder / "history.csv", args.results_dir / HISTORY)
     return rows
 
 
@@ -113,20 +125,22 @@ def table(rows):
     return "\n".join(lines)
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", default="tensorflow")
     parser.add_argument("--data-dir", default=DATA)
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--train-examples", type=int, default=20000)
     parser.add_argument("--teacher-epochs", type=int, default=12)
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite the docs")
-    args = parser.parse_args()
-    stamp = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-             "date": datetime.date.today().isoformat()}  # fmt: skip
+    add_output_arguments(parser, docs="docs/guides/compression.md")
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     with tempfile.TemporaryDirectory() as work:
-        rows = measure(args, stamp, Path(work))
-    save_results(rows, HERE / "results" / "compression_fashion_mnist.csv", DOCS,
+        rows = measure(args, stamp(), Path(work))
+    save_results(rows, args.results_dir / RESULTS, DOCS,
                  ("<!-- compression:start -->", "<!-- compression:end -->"), table,
                  update_docs=not args.no_docs)  # fmt: skip
 

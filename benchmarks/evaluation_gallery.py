@@ -12,6 +12,8 @@ Three real runs of the applications, each followed by `zoo evaluate` / `zoo expl
 
     python benchmarks/evaluation_gallery.py               # about 5 minutes on 2 CPU cores
     python benchmarks/evaluation_gallery.py --no-docs     # keep docs/ untouched
+    python benchmarks/evaluation_gallery.py --epochs 1 --no-docs   # a smoke run
+    python -m benchmarks run --suites evaluation_gallery  # the same, through the runner
 """
 
 import argparse
@@ -29,6 +31,9 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from _harness import write_between_markers  # noqa: E402
+
 DOCS = ROOT / "docs" / "guides" / "evaluation.md"
 PICTURES = ROOT / "docs" / "images" / "evaluation"
 MARKERS = ("<!-- evaluation_gallery:start -->", "<!-- evaluation_gallery:end -->")
@@ -93,11 +98,12 @@ def sentiment_csv(folder, train=600, test=200, seed=0):
                 writer.writerow([" ".join(tokens), label])
 
 
-def gallery(work, backend):
+def gallery(work, backend, epochs=None):
+    """The three runs and their reports; `epochs` replaces each run's own (3, 4, 4)."""
     cnn, noisy = work / "fashion_cnn", work / "fashion_noisy"
     sample = noisy_fashion_mnist(noisy)
     app("train_cifar.py", "--model", "cnn", "--dataset", "fashion_mnist", "--data-dir",
-        FASHION_MNIST, "--image-size", "28", "--epochs", "3", "--seed", "0", "--evaluate",
+        FASHION_MNIST, "--image-size", "28", "--epochs", epochs or 3, "--seed", "0", "--evaluate",
         "--output-dir", cnn, backend=backend)  # fmt: skip
     zoo("evaluate", cnn, "--data-dir", FASHION_MNIST, "--compare", f"noisy={noisy}",
         backend=backend)  # fmt: skip
@@ -107,7 +113,7 @@ def gallery(work, backend):
     bert, reviews = work / "bert_reviews", work / "reviews"
     sentiment_csv(reviews)
     app("train_bert.py", "finetune", "--model", "bert_tiny", "--task", "csv", "--data-dir",
-        reviews, "--vocabulary-size", "200", "--sequence-length", "16", "--epochs", "4",
+        reviews, "--vocabulary-size", "200", "--sequence-length", "16", "--epochs", epochs or 4,
         "--batch-size", "32", "--lr", "1e-3", "--evaluate", "--output-dir", bert,
         backend=backend)  # fmt: skip
     (work / "reviews.txt").write_text("word3 word17 great word8 word21\nword5 boring word30\n")
@@ -115,8 +121,8 @@ def gallery(work, backend):
 
     deepfm = work / "deepfm"
     app("train_recommender.py", "--model", "deepfm", "--dataset", "synthetic", "--max-rows",
-        "20000", "--epochs", "4", "--lr", "0.01", "--hidden-units", "32", "32", "--evaluate",
-        "--output-dir", deepfm, backend=backend)  # fmt: skip
+        "20000", "--epochs", epochs or 4, "--lr", "0.01", "--hidden-units", "32", "32",
+        "--evaluate", "--output-dir", deepfm, backend=backend)  # fmt: skip
     rows = [{"user_id": "u3", "item_id": "i7", "genres": "a|b", "noise": 0.3},
             {"user_id": "u12", "item_id": "i40", "genres": "c", "noise": -1.2}]  # fmt: skip
     (work / "rows.json").write_text(json.dumps(rows))
@@ -179,23 +185,24 @@ def publish(cnn, bert, deepfm, table):
     }
     for source, name in chosen.items():
         shutil.copy(source, PICTURES / name)
-    text = DOCS.read_text()
-    start, end = MARKERS
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    DOCS.write_text(f"{head}{start}\n{table}\n{end}{tail}")
-    print(f"updated {DOCS} and {len(chosen)} pictures in {PICTURES}")
+    write_between_markers(DOCS, MARKERS, table)
+    print(f"updated {len(chosen)} pictures in {PICTURES}")
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", default="jax", choices=("tensorflow", "jax", "torch"))
     parser.add_argument("--work-dir", help="keep the runs here (default: a temporary folder)")
+    parser.add_argument("--epochs", type=int, help="every run's epochs (default 3, 4, 4)")
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/")
-    args = parser.parse_args()
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         work = Path(args.work_dir or temporary)
-        runs = gallery(work, args.backend)
+        runs = gallery(work, args.backend, args.epochs)
         table = summary(*runs, args.backend)
         print(table)
         if not args.no_docs:

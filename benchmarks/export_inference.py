@@ -7,8 +7,11 @@ issue's goal: zoo's bert_mini artifacts (4 blocks, 256 wide) against keras-hub's
 the same shape exported by Keras's own `model.export(format="onnx")`.
 
     python benchmarks/export_inference.py   # ~6 minutes on 2 CPU cores
+    python benchmarks/export_inference.py --models resnet20 --repeats 2 --no-docs   # a smoke run
+    python -m benchmarks run --suites export_inference   # the same, through the runner
 
-Writes benchmarks/results/export_inference.csv and the tables in docs/guides/export.md.
+Writes benchmarks/results/export_inference.csv (or `--results-dir`) and the tables in
+docs/guides/export.md.
 """
 
 import argparse
@@ -18,13 +21,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _harness import run_worker, save_results  # noqa: E402
+from _harness import add_output_arguments, run_worker, save_results  # noqa: E402
+from _machine import stamp  # noqa: E402
 
-RESULTS = HERE / "results" / "export_inference.csv"
+RESULTS = "export_inference.csv"
 DOCS = HERE.parent / "docs" / "guides" / "export.md"
 MARKERS = ("<!-- export_inference:start -->", "<!-- export_inference:end -->")
 GOAL_MARKERS = ("<!-- export_goal:start -->", "<!-- export_goal:end -->")
 BACKENDS = ("tensorflow", "jax", "torch")
+MODELS = ("resnet20", "bert_small", "deepfm", "bert_mini")
 PLAIN = "onnxruntime float32, keras-hub BertBackbone exported by Keras"
 
 
@@ -59,21 +64,33 @@ def goal_table(rows):
     return "\n".join(lines)
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-docs", action="store_true", help="only write the CSV")
-    args = parser.parse_args()
+    parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS),
+                        help="the docs tables need all four")  # fmt: skip
+    parser.add_argument("--repeats", type=int, default=30,
+                        help="timed calls at batch 1 (batch 64: a sixth of them)")  # fmt: skip
+    add_output_arguments(parser, docs="docs/guides/export.md")
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
+    options = ["--models", *args.models, "--repeats", args.repeats]
     with tempfile.TemporaryDirectory() as folder:
-        checks = run_worker([HERE / "_export_worker.py", "artifacts", folder])
+        worker = [HERE / "_export_worker.py"]
+        checks = run_worker([*worker, "artifacts", folder, *options])
         print("artifacts verified, max |artifact - keras|:", checks["max_abs_difference"])
-        rows = run_worker([HERE / "_export_worker.py", "runtimes", folder])
+        rows = run_worker([*worker, "runtimes", folder, *options])
         for backend in BACKENDS:
-            rows += run_worker([HERE / "_export_worker.py", "keras", folder, backend])
+            rows += run_worker([*worker, "keras", folder, backend, *options])
+    rows = [{**row, **stamp()} for row in rows]
     for row in rows:
         print(row)
-    save_results(rows, RESULTS, DOCS, MARKERS, markdown_table, update_docs=not args.no_docs)
+    results = args.results_dir / RESULTS
+    save_results(rows, results, DOCS, MARKERS, markdown_table, update_docs=not args.no_docs)
     if not args.no_docs:
-        save_results(rows, RESULTS, DOCS, GOAL_MARKERS, goal_table)
+        save_results(rows, results, DOCS, GOAL_MARKERS, goal_table)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ A prepared script for a machine with an accelerator: it trains zoo's bert_base c
 through the same worker as scaling.py (zoo's precision and XLA settings) on the JAX and
 TensorFlow backends and reports sequences/s and MFU = achieved matmul FLOP/s / peak, beside
 the published reference (NVIDIA's BERT pretraining reaches about 44% of an A100's bf16 peak,
-`../shared/REFERENCES.md`). Writes `benchmarks/results/gpu_bert_mfu.csv`.
+`../shared/REFERENCES.md`). Writes `benchmarks/results/gpu_bert_mfu.csv` (or `--results-dir`).
+`python -m benchmarks run` leaves it out unless given `--with-accelerator`.
 
     python benchmarks/gpu_bert_mfu.py                          # H100/H200: 989 TFLOP/s bf16
     python benchmarks/gpu_bert_mfu.py --peak-tflops 312        # A100
@@ -12,22 +13,21 @@ the published reference (NVIDIA's BERT pretraining reaches about 44% of an A100'
 """
 
 import argparse
-import datetime
-import platform
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
-from _harness import run_worker, write_csv  # noqa: E402
+from _harness import add_results_dir_argument, run_worker, write_csv  # noqa: E402
+from _machine import stamp  # noqa: E402
 from bert_throughput import training_flops  # noqa: E402
 
-RESULTS = HERE / "results" / "gpu_bert_mfu.csv"
+RESULTS = "gpu_bert_mfu.csv"
 PUBLISHED_MFU = 0.44
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="bert_base")
     parser.add_argument("--backends", nargs="+", default=["jax", "tensorflow"])
@@ -37,7 +37,12 @@ def main():
     parser.add_argument("--warmup-steps", type=int, default=10)
     parser.add_argument("--peak-tflops", type=float, default=989.0,
                         help="the accelerator's dense bf16 peak")  # fmt: skip
-    args = parser.parse_args()
+    add_results_dir_argument(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
 
     from zoo.models.bert import resolve_bert_config
 
@@ -59,10 +64,10 @@ def main():
             "achieved_tflops": round(achieved / 1e12, 2),
             "mfu": round(achieved / (args.peak_tflops * 1e12), 4),
             "published_mfu": PUBLISHED_MFU, "peak_tflops": args.peak_tflops,
-            "machine": platform.node(), "date": datetime.date.today().isoformat(),
+            **stamp(),
         })  # fmt: skip
         print(rows[-1], flush=True)
-    write_csv(rows, RESULTS)
+    write_csv(rows, args.results_dir / RESULTS)
 
 
 if __name__ == "__main__":

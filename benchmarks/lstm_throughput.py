@@ -3,24 +3,24 @@
 Every configuration runs in its own process, one after another, on the same synthetic
 IMDB-shaped batches: 20,000-word vocabulary, 200 tokens right-padded from random lengths of
 50-200, batch 64, Adam, float32. The first steps (tracing, compilation) are left out.
-Results go to `benchmarks/results/lstm_throughput.csv` and into `docs/models/sequence.md`.
+Results go to `benchmarks/results/lstm_throughput.csv` (or `--results-dir`) and into
+`docs/models/sequence.md`.
 
     python benchmarks/lstm_throughput.py
     python benchmarks/lstm_throughput.py --models lstm_text --steps 10
+    python -m benchmarks run --suites lstm_throughput    # the same, through the runner
 """
 
 import argparse
-import datetime
-import os
-import platform
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _harness import run_worker, save_results  # noqa: E402
+from _harness import add_output_arguments, run_worker, save_results  # noqa: E402
+from _machine import stamp  # noqa: E402
 
-RESULTS = HERE / "results" / "lstm_throughput.csv"
+RESULTS = "lstm_throughput.csv"
 DOCS = HERE.parent / "docs" / "models" / "sequence.md"
 MARKERS = ("<!-- lstm_throughput:start -->", "<!-- lstm_throughput:end -->")
 
@@ -59,17 +59,19 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", nargs="+", default=["lstm_text", "bilstm_text"])
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--sequence-length", type=int, default=200)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup-steps", type=int, default=3)
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite the docs table")
-    args = parser.parse_args()
+    add_output_arguments(parser, docs="docs/models/sequence.md")
+    return parser
 
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+
+def main():
+    args = build_parser().parse_args()
     rows = []
     for model in args.models:
         measured = []
@@ -91,10 +93,10 @@ def main():
                 "peak_rss_mb": result["peak_rss_mb"], "jit_compile": result["jit_compile"],
                 "parameters": result["parameters"], "batch_size": args.batch_size,
                 "sequence_length": args.sequence_length, "steps": args.steps,
-                "warmup_steps": args.warmup_steps,
-                "date": datetime.date.today().isoformat(), "machine": machine,
+                "warmup_steps": args.warmup_steps, **stamp(),
             })  # fmt: skip
-    save_results(rows, RESULTS, DOCS, MARKERS, markdown_table, update_docs=not args.no_docs)
+    save_results(rows, args.results_dir / RESULTS, DOCS, MARKERS, markdown_table,
+                 update_docs=not args.no_docs)
 
 
 if __name__ == "__main__":

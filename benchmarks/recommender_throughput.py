@@ -4,23 +4,24 @@ model in plain PyTorch.
 Each configuration runs in its own process on the same synthetic rows: 13 dense values and 26
 categorical ids (10,000 per field, Zipf-skewed), embedding size 10, MLP 400-400-400, batch
 1024, Adam, float32; the first steps (tracing, compilation) are left out. Results go to
-`benchmarks/results/recommender_throughput.csv` and into `docs/models/recommenders.md`.
+`benchmarks/results/recommender_throughput.csv` (or `--results-dir`) and into
+`docs/models/recommenders.md`.
 
     python benchmarks/recommender_throughput.py
+    python benchmarks/recommender_throughput.py --steps 2 --warmup-steps 1 --no-docs
+    python -m benchmarks run --suites recommender_throughput    # through the runner
 """
 
 import argparse
-import datetime
-import os
-import platform
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _harness import run_worker, save_results  # noqa: E402
+from _harness import add_output_arguments, run_worker, save_results  # noqa: E402
+from _machine import stamp  # noqa: E402
 
-RESULTS = HERE / "results" / "recommender_throughput.csv"
+RESULTS = "recommender_throughput.csv"
 DOCS = HERE.parent / "docs" / "models" / "recommenders.md"
 MARKERS = ("<!-- recommender_throughput:start -->", "<!-- recommender_throughput:end -->")
 KERAS = "_deepfm_keras_worker.py"
@@ -50,14 +51,17 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--batch-size", type=int, default=1024)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup-steps", type=int, default=3)
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite the docs table")
-    args = parser.parse_args()
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    add_output_arguments(parser, docs="docs/models/recommenders.md")
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     measured = []
     for label, command in CONFIGURATIONS:
         options = ["--batch-size", args.batch_size, "--steps", args.steps,
@@ -72,10 +76,10 @@ def main():
         "relative_to_reference": round(result["sequences_per_second"] / reference, 3),
         "peak_rss_mb": result["peak_rss_mb"], "jit_compile": result["jit_compile"],
         "parameters": result["parameters"], "batch_size": args.batch_size, "steps": args.steps,
-        "warmup_steps": args.warmup_steps, "date": datetime.date.today().isoformat(),
-        "machine": machine,
+        "warmup_steps": args.warmup_steps, **stamp(),
     } for label, result in measured]  # fmt: skip
-    save_results(rows, RESULTS, DOCS, MARKERS, markdown_table, update_docs=not args.no_docs)
+    save_results(rows, args.results_dir / RESULTS, DOCS, MARKERS, markdown_table,
+                 update_docs=not args.no_docs)
 
 
 if __name__ == "__main__":

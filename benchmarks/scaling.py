@@ -10,23 +10,23 @@ Two suites, every configuration in its own process (`_scale_worker.py`), one aft
   efficiency = throughput on 2 devices / (2 x throughput on 1). The simulated devices share
   this machine's cores, so this measures the strategies' overhead, not a speed-up.
 
-Results go to `benchmarks/results/{precision_xla,data_parallel_scaling}.csv` and into the
-tables of `docs/guides/scaling.md`.
+Results go to `benchmarks/results/{precision_xla,data_parallel_scaling}.csv` (or
+`--results-dir`) and into the tables of `docs/guides/scaling.md`.
 
     python benchmarks/scaling.py                        # both suites
     python benchmarks/scaling.py --suites data_parallel --models resnet20
+    python benchmarks/scaling.py --models resnet20 --steps 2 --warmup-steps 1 --no-docs
+    python -m benchmarks run --suites precision_xla data_parallel   # through the runner
 """
 
 import argparse
-import datetime
-import os
-import platform
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _harness import run_worker, save_results  # noqa: E402
+from _harness import add_output_arguments, run_worker, save_results  # noqa: E402
+from _machine import stamp  # noqa: E402
 
 DOCS = HERE.parent / "docs" / "guides" / "scaling.md"
 WORKER = HERE / "_scale_worker.py"
@@ -114,19 +114,25 @@ SUITES = {
 RESULT_FILES = {"precision_xla": "precision_xla.csv", "data_parallel": "data_parallel_scaling.csv"}
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--suites", nargs="+", choices=list(SUITES), default=list(SUITES))
     parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite the docs")
-    args = parser.parse_args()
-    stamp = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-             "date": datetime.date.today().isoformat()}  # fmt: skip
+    parser.add_argument("--steps", type=int, help="timed steps (default: per model, MODELS)")
+    parser.add_argument("--warmup-steps", type=int, help="warm-up steps (default: per model)")
+    add_output_arguments(parser, docs="docs/guides/scaling.md")
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
+    for model, (batch, steps, warmup) in MODELS.items():  # --steps, --warmup-steps override
+        MODELS[model] = (batch, args.steps or steps, args.warmup_steps or warmup)
     for suite in args.suites:
         rows_of, table = SUITES[suite]
         markers = (f"<!-- {suite}:start -->", f"<!-- {suite}:end -->")
-        save_results(rows_of(args.models, stamp), HERE / "results" / RESULT_FILES[suite], DOCS,
-                     markers, table, update_docs=not args.no_docs)  # fmt: skip
+        save_results(rows_of(args.models, stamp()), args.results_dir / RESULT_FILES[suite],
+                     DOCS, markers, table, update_docs=not args.no_docs)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -7,16 +7,17 @@
 * Text: `train_text.py` on reviews in IMDB's `aclImdb` layout whose label is one sentiment word
   at a random place among filler words (written by `tests/data/fake_files.write_acl_imdb`).
 
-Results go to `benchmarks/results/sequence_learning.csv` and into `docs/models/sequence.md`.
+Results go to `benchmarks/results/sequence_learning.csv` (or `--results-dir`) and into
+`docs/models/sequence.md`.
 
     python benchmarks/sequence_learning.py
+    python benchmarks/sequence_learning.py --backends jax --epochs 1 --no-docs   # a smoke run
+    python -m benchmarks run --suites sequence_learning   # the same, through the runner
 """
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -26,11 +27,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
-from _harness import save_results  # noqa: E402
+from _harness import add_output_arguments, save_results  # noqa: E402
+from _machine import stamp  # noqa: E402
 
 from tests.data.fake_files import write_acl_imdb  # noqa: E402
 
-RESULTS = HERE / "results" / "sequence_learning.csv"
+RESULTS = "sequence_learning.csv"
 DOCS = ROOT / "docs" / "models" / "sequence.md"
 MARKERS = ("<!-- sequence_results:start -->", "<!-- sequence_results:end -->")
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -46,10 +48,12 @@ def run_application(script, backend, args, out):
     return json.loads((out / "metrics.json").read_text())
 
 
-def forecasting(backend, work):
+def forecasting(backend, work, epochs=None):
+    """The registered recipe's epochs unless `epochs` is given."""
     metrics = run_application("train_timeseries.py", backend, [
         "--csv", "synthetic", "--target", "load", "--features", "temperature",
-        "--window", "48", "--horizon", "6"], work / f"forecast_{backend}")  # fmt: skip
+        "--window", "48", "--horizon", "6",
+        *(["--epochs", str(epochs)] if epochs else [])], work / f"forecast_{backend}")  # fmt: skip
     baselines = metrics["baselines"]
     return {
         "task": "forecast load, horizon 6", "model": "lstm_forecaster", "backend": backend,
@@ -63,9 +67,9 @@ def forecasting(backend, work):
     }  # fmt: skip
 
 
-def text(backend, model, data, work):
+def text(backend, model, data, work, epochs=4):
     metrics = run_application("train_text.py", backend, [
-        "--model", model, "--dataset", "imdb", "--data-dir", str(data), "--epochs", "4",
+        "--model", model, "--dataset", "imdb", "--data-dir", str(data), "--epochs", str(epochs),
         "--sequence-length", "24", "--batch-size", "32"], work / f"{model}_{backend}")  # fmt: skip
     return {
         "task": "aclImdb-layout sentiment word", "model": model, "backend": backend,
@@ -87,24 +91,30 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--no-docs", action="store_true")
-    args = parser.parse_args()
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
+    parser.add_argument("--epochs", type=int,
+                        help="every run's epochs (default: the forecasting recipe's, 4 for text)")
+    add_output_arguments(parser, docs="docs/models/sequence.md")
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         write_acl_imdb(work / "reviews", per_class=500, seed=0)
-        for backend in BACKENDS:
-            rows.append(forecasting(backend, work))
+        for backend in args.backends:
+            rows.append(forecasting(backend, work, args.epochs))
             for model in ("lstm_text", "bilstm_text"):
-                rows.append(text(backend, model, work / "reviews", work))
+                rows.append(text(backend, model, work / "reviews", work, args.epochs or 4))
             for row in rows[-3:]:
                 print(row, flush=True)
-    for row in rows:
-        row.update(date=datetime.date.today().isoformat(), machine=machine)
-    save_results(rows, RESULTS, DOCS, MARKERS, markdown_table, update_docs=not args.no_docs)
+    rows = [{**row, **stamp()} for row in rows]
+    save_results(rows, args.results_dir / RESULTS, DOCS, MARKERS, markdown_table,
+                 update_docs=not args.no_docs)
 
 
 if __name__ == "__main__":

@@ -2,25 +2,25 @@
 
 Every configuration runs in its own process, one after another, on the same synthetic
 32x32x3 batches (float32, batch 64, SGD with momentum); the first steps (tracing,
-compilation) are left out. Results go to `benchmarks/results/train_throughput.csv` and
-into the table of `docs/benchmarks.md`.
+compilation) are left out. Results go to `benchmarks/results/train_throughput.csv` (or
+`--results-dir`) and into the table of `docs/benchmarks.md`.
 
     python benchmarks/train_throughput.py                 # all models and configurations
-    python benchmarks/train_throughput.py --models cnn --steps 20
+    python benchmarks/train_throughput.py --models cnn --steps 2 --warmup-steps 1 \
+        --results-dir /tmp/quick --no-docs                # a smoke run
+    python -m benchmarks run --suites train_throughput    # the same, through the runner
 """
 
 import argparse
-import datetime
-import os
-import platform
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _harness import run_worker, save_results  # noqa: E402
+from _harness import add_output_arguments, run_worker, save_results  # noqa: E402
+from _machine import stamp  # noqa: E402
 
-RESULTS = HERE / "results" / "train_throughput.csv"
+RESULTS = "train_throughput.csv"
 DOCS = HERE.parent / "docs" / "benchmarks.md"
 MARKERS = ("<!-- train_throughput:start -->", "<!-- train_throughput:end -->")
 
@@ -67,17 +67,18 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", nargs="+", default=["cnn", "resnet20"])
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--warmup-steps", type=int, default=10)
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
-    args = parser.parse_args()
+    add_output_arguments(parser, docs="docs/benchmarks.md")
+    return parser
 
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
-    date = datetime.date.today().isoformat()
+
+def main():
+    args = build_parser().parse_args()
     rows = []
     for model in args.models:
         measured = []
@@ -96,9 +97,10 @@ def main():
                 "relative_to_reference": round(
                     result["images_per_second"] / reference["images_per_second"], 3),
                 "peak_rss_mb": result["peak_rss_mb"], "jit_compile": result["jit_compile"],
-                "parameters": result["parameters"], "date": date, "machine": machine,
+                "parameters": result["parameters"], **stamp(),
             })  # fmt: skip
-    save_results(rows, RESULTS, DOCS, MARKERS, markdown_table, update_docs=not args.no_docs)
+    save_results(rows, args.results_dir / RESULTS, DOCS, MARKERS, markdown_table,
+                 update_docs=not args.no_docs)
 
 
 if __name__ == "__main__":

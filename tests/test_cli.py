@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from zoo import cli, list_models
+from zoo import bench_command, cli, list_models
 
 
 def test_list_shows_every_model_with_parameters_and_reference(capsys):
@@ -63,3 +63,26 @@ def test_info_summarises_feature_specs(capsys):
     defaults = json.loads(capsys.readouterr().out)["defaults"]
     first = {"class": "SparseFeature", "name": "C1", "vocabulary_size": 10000, "embedding_dim": 10}
     assert defaults["wide_features"][0] == first
+
+
+def test_bench_forwards_to_the_checkouts_runner(capsys):
+    cli.main(["bench", "list"])
+    out = capsys.readouterr().out
+    assert "train_throughput" in out and "results/compression_fashion_mnist.csv" in out
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["bench", "run", "--suites", "nope"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "zoo bench run: error:" in err and "'nope'" in err
+
+
+def test_bench_outside_a_checkout_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(bench_command, "SOURCE_CHECKOUT", tmp_path / "site-packages")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["bench", "list"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"no {tmp_path}/benchmarks/_command.py or " in err
+    assert "run it from a keras-zoo checkout" in err

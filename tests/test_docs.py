@@ -124,7 +124,13 @@ def test_version_matrix_states_requirements_and_installed_versions():
 def test_command_line_page_holds_every_zoo_subcommand():
     hook = _hook("command_line")
     text = hook.on_page_markdown((DOCS / "command-line.md").read_text(), None, None, None)
-    for command in ("list", "info", "export", "evaluate", "explain"):
+    import argparse
+
+    from zoo.cli import build_parser
+
+    (commands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert {"list", "info", "export", "evaluate", "explain", "bench"} <= set(commands.choices)
+    for command in commands.choices:
         assert f"### `zoo {command}`" in text and f"usage: zoo {command}" in text
 
 
@@ -136,4 +142,4 @@ def test_installation_page_lists_every_extra():
     ]
     text = (DOCS / "installation.md").read_text()
     for extra in extras:
-        assert f"| `{extra}` |" in text, f"docs/installation.md does not describe the {extra!r} extra"
+        assert f"| `{extra}` |" in text, f"docs/installation.md lacks the {extra!r} extra"

@@ -1,6 +1,6 @@
 """The `zoo` command: `zoo list [PATTERN] [--task TASK]`, `zoo info NAME`,
 `zoo export MODEL.keras --format saved_model|onnx`, `zoo evaluate RUN_DIR_OR_MODEL`,
-`zoo explain MODEL --input FILE`.
+`zoo explain MODEL --input FILE`, `zoo bench run|report|list` (in a keras-zoo checkout).
 
 Example:
     $ zoo list 'resnet*'
@@ -8,6 +8,7 @@ Example:
     $ zoo export runs/resnet20_cifar10/model.keras --format onnx
     $ zoo evaluate runs/resnet20_cifar10 --compare fog=~/data/cifar10-fog
     $ zoo explain runs/resnet20_cifar10 --input cat.png
+    $ zoo bench run --suites train_throughput --quick
 """
 
 import argparse
@@ -16,6 +17,7 @@ import json
 from pathlib import Path
 
 from zoo._cli import OneLineArgumentParser, exit_on_user_error, positive_int
+from zoo.bench_command import add_bench_command
 from zoo.evaluate.command import add_evaluate_command
 from zoo.explain.command import add_explain_command
 from zoo.registry import get_model_spec, list_models, list_tasks
@@ -164,7 +166,8 @@ def _add_export_command(commands):
 
 def build_parser():
     parser = OneLineArgumentParser(
-        prog="zoo", description="keras-zoo: list, inspect, evaluate, explain and export models."
+        prog="zoo",
+        description="keras-zoo: list, inspect, evaluate, explain and export models; benchmark.",
     )
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=OneLineArgumentParser
@@ -182,6 +185,7 @@ def build_parser():
     _add_export_command(commands)
     add_evaluate_command(commands)
     add_explain_command(commands)
+    add_bench_command(commands)
     return parser
 
 

@@ -68,7 +68,7 @@ def _check_python(argv):
     elif argv[:1] == ["-m"]:
         module = argv[1]
         if module == "benchmarks":
-            importlib.import_module("benchmarks.__main__").parse_args(argv[2:])
+            _parse(importlib.import_module("benchmarks.__main__").parse_args, argv[2:])
         else:
             assert importlib.util.find_spec(module), f"no module {module}"
     elif argv[0].startswith("applications/"):
@@ -100,7 +100,9 @@ def test_documented_command_works(where, environment, argv, paths_need_not_exist
     elif program == "zoo":
         from zoo.cli import build_parser
 
-        _parse(build_parser().parse_args, rest)
+        args = _parse(build_parser().parse_args, rest)
+        if args is not None and args.command == "bench":  # zoo passes them on: check them here
+            _check_python(["-m", "benchmarks", *args.arguments])
     elif program == "pip":
         _check_pip(rest)
     else:

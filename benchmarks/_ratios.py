@@ -1,0 +1,222 @@
+"""Each zoo figure beside its reference as a ratio: one function per kind of suite, turning the
+rows of its results CSV (dicts of strings, as `csv.DictReader` gives them) into ratio rows.
+
+A ratio row is always `value / reference_value`; `higher_is_better` says which way is good
+(for a latency or an error, a ratio below 1 is the better result).
+
+Example:
+>>> rows = [{"model": "cnn", "implementation": "zoo / jax", "images_per_second": "50"},
+...         {"model": "cnn", "implementation": "plain PyTorch", "images_per_second": "100"}]
+>>> versus_reference("images_per_second", "images/s", "plain PyTorch")(rows)[0]["ratio"]
+0.5
+"""
+
+import re
+
+from benchmarks._harness import MATMUL_ROOF_GFLOPS
+
+COLUMNS = ("suite", "model", "figure", "metric", "value", "reference", "reference_value",
+           "ratio", "higher_is_better", "published")  # fmt: skip
+ROOF_SOURCE = "measured: a large numpy float32 matmul reaches about 170 GFLOP/s on it"
+PRUNING_SOURCE = "TF-MOT pruning guide, InceptionV3 top-1 78.1% dense"
+PUBLISHED_PRUNING = {0.5: (0.5, 78.0), 0.75: (0.75, 76.1), 0.9: (0.875, 74.6)}
+DISTILLATION_SOURCE = "Hinton et al. 2015, MNIST: 74 errors distilled, 146 student alone"
+
+
+def ratio_row(model, figure, metric, value, reference, reference_value, *,
+              higher_is_better=True, published=""):  # fmt: skip
+    """One ratio row (without its `suite`, which `ratio_rows` adds)."""
+    value, reference_value = float(value), float(reference_value)
+    return {
+        "model": model, "figure": figure, "metric": metric, "value": value,
+        "reference": reference, "reference_value": reference_value,
+        "ratio": round(value / reference_value, 4), "higher_is_better": higher_is_better,
+        "published": published,
+    }  # fmt: skip
+
+
+def _by_model(rows):
+    models = {}
+    for row in rows:
+        models.setdefault(row["model"], []).append(row)
+    return models
+
+
+def versus_reference(column, metric, reference):
+    """Ratios of the `zoo / ...` implementations' `column` to the `reference` implementation's,
+    model by model (train, LSTM and recommender throughput)."""
+
+    def ratios(rows):
+        result = []
+        for model, group in _by_model(rows).items():
+            base = next((r for r in group if r["implementation"] == reference), None)
+            if base is None:
+                continue
+            result += [ratio_row(model, row["implementation"], metric, row[column], reference,
+                                 base[column])  # fmt: skip
+                       for row in group if row["implementation"].startswith("zoo")]
+        return result
+
+    return ratios
+
+
+def bert_ratios(rows):
+    """zoo's sequences/s against the fastest reference (keras-hub or Hugging Face) of the same
+    model, and zoo's achieved matmul GFLOP/s against this machine's measured matmul roof."""
+    result = []
+    for model, group in _by_model(rows).items():
+        references = [r for r in group if not r["implementation"].startswith("zoo")]
+        fastest = max(references, key=lambda r: float(r["sequences_per_second"]), default=None)
+        for row in group:
+            if not row["implementation"].startswith("zoo"):
+                continue
+            if fastest:
+                result.append(ratio_row(
+                    model, row["implementation"], "sequences/s", row["sequences_per_second"],
+                    f"fastest reference: {fastest['implementation']}",
+                    fastest["sequences_per_second"]))  # fmt: skip
+            result.append(ratio_row(model, row["implementation"], "GFLOP/s, share of the roof",
+                                    row["achieved_gflops"], "matmul roof of the 2-core machine",
+                                    MATMUL_ROOF_GFLOPS, published=ROOF_SOURCE))  # fmt: skip
+    return result
+
+
+def _label(backend, precision, xla):
+    return f"{backend} {precision}{' + XLA' if xla == 'True' else ''}"
+
+
+def precision_xla_ratios(rows):
+    """Every precision / XLA setting against the same backend's first float32 row."""
+    result, baselines = [], {}
+    for row in rows:
+        key = (row["model"], row["backend"])
+        if key not in baselines and row["precision"] == "float32":
+            baselines[key] = row
+            continue
+        base = baselines.get(key)
+        if base:
+            result.append(ratio_row(row["model"], _label(row["backend"], row["precision"],
+                                                         row["xla"]),
+                                    "examples/s", row["examples_per_second"],
+                                    _label(base["backend"], base["precision"], base["xla"]),
+                                    base["examples_per_second"]))  # fmt: skip
+    return result
+
+
+def data_parallel_ratios(rows):
+    """Throughput on N simulated devices against the ideal: N x one device's (efficiency)."""
+    result = []
+    singles = {(r["model"], r["backend"]): r for r in rows if int(r["devices"]) == 1}
+    for row in rows:
+        devices = int(row["devices"])
+        one = singles.get((row["model"], row["backend"]))
+        if devices > 1 and one:
+            result.append(ratio_row(
+                row["model"], f"{row['backend']} {row['strategy']}, {devices} devices",
+                "examples/s", row["examples_per_second"], f"ideal: {devices} x one device",
+                devices * float(one["examples_per_second"])))  # fmt: skip
+    return result
+
+
+def _published_pruning(sparsity):
+    if sparsity not in PUBLISHED_PRUNING:
+        return ""
+    published_sparsity, accuracy = PUBLISHED_PRUNING[sparsity]
+    return (f"{PRUNING_SOURCE}, {accuracy}% at {published_sparsity * 100:g}% sparse: "
+            f"{accuracy / 78.1:.3f}")  # fmt: skip
+
+
+def compression_ratios(rows):
+    """Test accuracy of every compressed run (and the teacher, and the distilled cnn) against
+    the dense run's; stored weight bytes of the pruned and int8 models against the dense."""
+    dense = next((r for r in rows if r["run"] == "cnn, 0% sparse"), None)
+    if dense is None:
+        return []
+    result = []
+    for row in rows:
+        if row is dense:
+            continue
+        sparsity = float(row["sparsity"])
+        result.append(ratio_row(row["model"], row["run"], "test accuracy", row["test_accuracy"],
+                                "dense cnn, trained alone", dense["test_accuracy"],
+                                published=_published_pruning(sparsity)))  # fmt: skip
+        if row["run"].startswith("cnn distilled"):
+            result.append(ratio_row(
+                row["model"], row["run"], "test errors", 1 - float(row["test_accuracy"]),
+                "dense cnn, trained alone", 1 - float(dense["test_accuracy"]),
+                higher_is_better=False, published=f"{DISTILLATION_SOURCE}: 0.507"))  # fmt: skip
+        if sparsity and row["compressed_bytes"]:
+            result.append(ratio_row(row["model"], row["run"], "zlib weight bytes",
+                                    row["compressed_bytes"], "dense cnn",
+                                    dense["compressed_bytes"], higher_is_better=False))  # fmt: skip
+        elif "int8" in row["run"]:
+            result.append(ratio_row(row["model"], row["run"], "weight bytes",
+                                    row["weight_bytes"], "dense cnn, float32",
+                                    dense["weight_bytes"], higher_is_better=False))  # fmt: skip
+    return result
+
+
+NUMBERS = re.compile(r"([\d.]+) / ([\d.]+)")
+BASELINE = re.compile(r"(?P<name>[a-z-]+(?: \(\d+\))?) (?P<mae>[\d.]+) / (?P<rmse>[\d.]+)")
+CHANCE = re.compile(r"chance ([\d.]+)")
+
+
+def sequence_ratios(rows):
+    """Forecast MAE and RMSE against the naive and seasonal-naive forecasts (lower is
+    better); text accuracy against chance."""
+    result = []
+    for row in rows:
+        figure = f"zoo / {row['backend']}"
+        numbers, chance = NUMBERS.fullmatch(row["result"]), CHANCE.fullmatch(row["baseline"])
+        if numbers:
+            for baseline in BASELINE.finditer(row["baseline"]):
+                for metric, value in zip(("mae", "rmse"), numbers.groups(), strict=True):
+                    result.append(ratio_row(row["model"], figure, f"test {metric.upper()}",
+                                            value, f"{baseline['name']} forecast",
+                                            baseline[metric], higher_is_better=False))  # fmt: skip
+        elif chance:
+            result.append(ratio_row(row["model"], figure, "test accuracy", row["result"],
+                                    "chance", chance.group(1)))  # fmt: skip
+    return result
+
+
+def _artifact_ratios(model, row, reference, name):
+    return [
+        ratio_row(model, row["runtime"], "batch-1 latency (ms)", row["batch1_ms"], name,
+                  reference["batch1_ms"], higher_is_better=False),
+        ratio_row(model, row["runtime"], "samples/s at batch 64", row["batch64_samples_per_s"],
+                  name, reference["batch64_samples_per_s"]),
+    ]  # fmt: skip
+
+
+def export_ratios(rows):
+    """Every exported artifact (ONNX Runtime, SavedModel) against Keras `predict` on the
+    backend that serves that model fastest, at batch 1 and at batch 64; zoo's bert_mini
+    artifacts against keras-hub's BertBackbone exported by Keras itself."""
+    result = []
+    for model, group in _by_model(rows).items():
+        predicts = [r for r in group if r["runtime"].startswith("keras predict")]
+        plain = next((r for r in group if "keras-hub" in r["runtime"]), None)
+        artifacts = [r for r in group if r["runtime"].startswith(("onnxruntime", "saved_model"))
+                     and r is not plain]  # fmt: skip
+        if predicts:
+            fastest = {"batch1_ms": min(float(r["batch1_ms"]) for r in predicts),
+                       "batch64_samples_per_s": max(float(r["batch64_samples_per_s"])
+                                                    for r in predicts)}  # fmt: skip
+            for row in artifacts:
+                result += _artifact_ratios(model, row, fastest,
+                                           "keras predict, fastest backend")  # fmt: skip
+        elif plain:
+            for row in artifacts:
+                result += _artifact_ratios(model, row, plain,
+                                           "keras-hub BertBackbone, Keras's ONNX export")
+    return result
+
+
+def gpu_mfu_ratios(rows):
+    """Model FLOPs utilisation against NVIDIA's published BERT pretraining MFU."""
+    return [ratio_row(row["model"], f"zoo / {row['backend']} mixed_bfloat16 + XLA", "MFU",
+                      row["mfu"], "NVIDIA BERT pretraining on A100", row["published_mfu"],
+                      published="NVIDIA DeepLearningExamples: about 44% of an A100's bf16 "
+                                "peak")
+            for row in rows]  # fmt: skip
