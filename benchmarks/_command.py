@@ -72,7 +72,7 @@ def command_run(args):
         raise UsageError(f"--quick would overwrite the real figures in {RESULTS_DIR}; give "
                          "another --results-dir (default benchmarks/results/quick)")  # fmt: skip
     skipped = [s.name for s in SUITE_LIST if s.needs_accelerator and s not in suites]
-    if skipped:
+    if skipped and not args.suites:
         print(f"skipped without an accelerator: {', '.join(skipped)} (--with-accelerator)")
     update_docs = not args.quick and _writes_docs(results_dir, args.no_docs)
     return run_suites(suites, results_dir, quick=args.quick, update_docs=update_docs,
