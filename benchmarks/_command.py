@@ -1,7 +1,7 @@
 """`python -m benchmarks run | report | list` (also `zoo bench ...`).
 
     python -m benchmarks list                          # the suites, their CSVs, docs, times
-    python -m benchmarks run                           # every CPU suite, about an hour
+    python -m benchmarks run                           # every CPU suite, about 45 minutes
     python -m benchmarks run --suites train_throughput compression
     python -m benchmarks run --quick                   # smoke size, into results/quick/
     python -m benchmarks report                        # re-render from the CSVs on disk

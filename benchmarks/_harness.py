@@ -1,8 +1,10 @@
 """What the benchmark scripts share: running a worker, saving the CSV, updating the docs."""
 
 import csv
+import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,13 +43,22 @@ def write_text_atomically(path, text):
     os.replace(temporary, path)
 
 
+def copy_atomically(source, target):
+    """Copy the file `source` to `target` through a temporary file beside it."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    shutil.copyfile(source, temporary)
+    os.replace(temporary, target)
+
+
 def write_csv(rows, results_path):
-    """Write `rows` (dicts with the same keys) to `results_path` as CSV."""
-    results_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(results_path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    """Write `rows` (dicts with the same keys) to `results_path` as CSV, atomically."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text_atomically(results_path, buffer.getvalue())
     print(f"wrote {results_path}")
 
 
@@ -69,7 +80,7 @@ def write_between_markers(docs_path, markers, text):
         raise RuntimeError(f"{docs_path} lacks the markers {markers}")
     head, rest = page.split(start, 1)
     _, tail = rest.split(end, 1)
-    docs_path.write_text(f"{head}{start}\n{text}\n{end}{tail}")
+    write_text_atomically(docs_path, f"{head}{start}\n{text}\n{end}{tail}")
     print(f"updated {docs_path}")
 
 

@@ -47,7 +47,7 @@ def suite_ratios(suite, rows):
     """`suite.ratios(rows)`, each row tagged with the suite's name."""
     if not suite.ratios or not rows:
         return []
-    return [{"suite": suite.name, **row} for row in suite.ratios(rows)]
+    return [{"suite": suite.name, **row} for row in suite.ratios(rows) if row["ratio"] is not None]
 
 
 def _number(value):

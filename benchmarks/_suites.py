@@ -22,9 +22,10 @@ class Suite:
     """One benchmark suite, run as `python benchmarks/<script> <args>`.
 
     `csv` is the results file it writes in --results-dir (None: it writes none), `docs_page`
-    the page (under docs/) whose table it rewrites, `minutes` its approximate full-size time on
-    the 2-core machine, `ratios` its CSV rows -> ratio rows, `training_log` the Keras CSV log it
-    keeps beside its results (plotted as training curves), `title` its heading in the report.
+    the page (under docs/) whose table it rewrites, `minutes` its full-size time on the 2-core
+    machine (measured 2026-12-01, rounded), `ratios` its CSV rows -> ratio rows,
+    `training_log` the Keras CSV log it keeps beside its results (plotted as training curves),
+    `title` its heading in the report.
     """
 
     name: str
@@ -52,26 +53,26 @@ FEWEST_STEPS = ("--steps", "2", "--warmup-steps", "1")
 SUITE_LIST = [
     Suite("train_throughput", "train_throughput.py",
           "cnn and resnet20 training images/s on each backend beside plain PyTorch",
-          "train_throughput.csv", "benchmarks.md", 7,
+          "train_throughput.csv", "benchmarks.md", 3,
           ("--models", "cnn", *FEWEST_STEPS),
           ratios=_ratios.versus_reference("images_per_second", "images/s", "plain PyTorch"),
           title="Image classifiers: training throughput"),
     Suite("bert_throughput", "bert_throughput.py",
           "bert_mini and bert_small fine-tuning sequences/s beside keras-hub and Hugging Face, "
           "and achieved GFLOP/s against the matmul roof",
-          "bert_throughput.csv", "models/bert.md", 10,
+          "bert_throughput.csv", "models/bert.md", 6,
           ("--models", "bert_mini", *FEWEST_STEPS), ratios=_ratios.bert_ratios,
           title="BERT: fine-tuning throughput"),
     Suite("lstm_throughput", "lstm_throughput.py",
           "LSTM and BiLSTM text classifiers' training sequences/s beside plain PyTorch",
-          "lstm_throughput.csv", "models/sequence.md", 6,
+          "lstm_throughput.csv", "models/sequence.md", 3,
           ("--models", "lstm_text", *FEWEST_STEPS),
           ratios=_ratios.versus_reference("sequences_per_second", "sequences/s",
                                           "plain PyTorch, padded"),
           title="LSTM text classifiers: training throughput"),
     Suite("recommender_throughput", "recommender_throughput.py",
           "DeepFM training samples/s on Criteo-shaped data beside plain PyTorch",
-          "recommender_throughput.csv", "models/recommenders.md", 2, FEWEST_STEPS,
+          "recommender_throughput.csv", "models/recommenders.md", 5, FEWEST_STEPS,
           ratios=_ratios.versus_reference("samples_per_second", "samples/s", "plain PyTorch"),
           title="DeepFM: training throughput"),
     Suite("precision_xla", "scaling.py",
@@ -82,29 +83,29 @@ SUITE_LIST = [
           title="Mixed precision and XLA"),
     Suite("data_parallel", "scaling.py",
           "data-parallel strategies on 2 simulated CPU devices against ideal 2x scaling",
-          "data_parallel_scaling.csv", "guides/scaling.md", 3,
+          "data_parallel_scaling.csv", "guides/scaling.md", 5,
           ("--suites", "data_parallel", "--models", "resnet20", *FEWEST_STEPS),
           full_args=("--suites", "data_parallel"), ratios=_ratios.data_parallel_ratios,
           title="Data parallelism"),
     Suite("compression", "compression.py",
           "Fashion-MNIST test accuracy and weight bytes under pruning, int8 and distillation",
-          "compression_fashion_mnist.csv", "guides/compression.md", 10,
+          "compression_fashion_mnist.csv", "guides/compression.md", 5,
           ("--epochs", "1", "--train-examples", "2000", "--teacher-epochs", "1"),
           ratios=_ratios.compression_ratios, training_log="compression_history.csv",
           title="Compression on Fashion-MNIST"),
     Suite("export_inference", "export_inference.py",
           "ONNX Runtime and SavedModel latency and throughput against Keras predict",
-          "export_inference.csv", "guides/export.md", 6,
+          "export_inference.csv", "guides/export.md", 5,
           ("--models", "resnet20", "--repeats", "2"), ratios=_ratios.export_ratios,
           title="Exported artifacts: inference"),
     Suite("sequence_learning", "sequence_learning.py",
           "what the LSTM applications learn: forecast error against naive forecasts, text "
-          "accuracy against chance", "sequence_learning.csv", "models/sequence.md", 3,
+          "accuracy against chance", "sequence_learning.csv", "models/sequence.md", 2,
           ("--backends", "jax", "--epochs", "1"), ratios=_ratios.sequence_ratios,
           title="LSTM applications: what they learn"),
     Suite("evaluation_gallery", "evaluation_gallery.py",
           "the pictures and numbers of the evaluation guide (zoo evaluate / zoo explain)",
-          None, "guides/evaluation.md", 5, ("--epochs", "1"),
+          None, "guides/evaluation.md", 4, ("--epochs", "1"),
           title="Evaluation gallery"),
     Suite("gpu_bert_mfu", "gpu_bert_mfu.py",
           "bert_base sequences/s and model FLOPs utilisation on a GPU (mixed_bfloat16 + XLA)",

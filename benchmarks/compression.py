@@ -1,4 +1,4 @@
-"""Compression on real data: Fashion-MNIST test accuracy under pruning, distillation and int8.
+r"""Compression on real data: Fashion-MNIST test accuracy under pruning, distillation and int8.
 
 Every row is one run of `applications/train_cifar.py` on the real Fashion-MNIST files (Debian's
 dataset-fashion-mnist) with the same data, recipe and seed; only the compression flags differ:
@@ -11,7 +11,7 @@ Rows go to `benchmarks/results/compression_fashion_mnist.csv` (or `--results-dir
 run's Keras CSV log beside them as `compression_history.csv` (the training curves of
 docs/benchmarks.md), and the table into docs/guides/compression.md.
 
-    python benchmarks/compression.py                  # about 10 minutes on 2 CPU cores
+    python benchmarks/compression.py                  # about 5 minutes on 2 CPU cores
     python benchmarks/compression.py --epochs 1 --train-examples 2000 --teacher-epochs 1 \
         --results-dir /tmp/quick --no-docs            # a smoke run
     python -m benchmarks run --suites compression     # the same, through the runner
@@ -20,7 +20,6 @@ docs/benchmarks.md), and the table into docs/guides/compression.md.
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _harness import add_output_arguments, save_results  # noqa: E402
+from _harness import add_output_arguments, copy_atomically, save_results  # noqa: E402
 from _machine import stamp  # noqa: E402
 
 APP = HERE.parent / "applications" / "train_cifar.py"
@@ -104,7 +103,7 @@ def measure(args, stamp, work):
     rows.append(row("cnn distilled from the teacher (T=4, alpha=0.1)", distilled,
                     stamp, folder=work / "distilled"))  # fmt: skip
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(dense_folder / "history.csv", args.results_dir / HISTORY)
+    copy_atomically(dense_folder / "history.csv", args.results_dir / HISTORY)
     return rows
 
 

@@ -32,7 +32,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from _harness import write_between_markers  # noqa: E402
+from _harness import copy_atomically, write_between_markers  # noqa: E402
 
 DOCS = ROOT / "docs" / "guides" / "evaluation.md"
 PICTURES = ROOT / "docs" / "images" / "evaluation"
@@ -184,7 +184,7 @@ def publish(cnn, bert, deepfm, table):
         deepfm / "group_auc.png": "deepfm_group_auc.png",
     }
     for source, name in chosen.items():
-        shutil.copy(source, PICTURES / name)
+        copy_atomically(source, PICTURES / name)
     write_between_markers(DOCS, MARKERS, table)
     print(f"updated {len(chosen)} pictures in {PICTURES}")
 

@@ -1,4 +1,4 @@
-"""Inference speed of exported artifacts against Keras, side by side in one run.
+r"""Inference speed of exported artifacts against Keras, side by side in one run.
 
 For resnet20, bert_small and deepfm (sequence length 128 for BERT): latency at batch 1 and
 time per batch of 64 under ONNX Runtime (float32 and int8 artifacts from `zoo.export`), the
@@ -7,7 +7,8 @@ issue's goal: zoo's bert_mini artifacts (4 blocks, 256 wide) against keras-hub's
 the same shape exported by Keras's own `model.export(format="onnx")`.
 
     python benchmarks/export_inference.py   # ~6 minutes on 2 CPU cores
-    python benchmarks/export_inference.py --models resnet20 --repeats 2 --no-docs   # a smoke run
+    python benchmarks/export_inference.py --models resnet20 --repeats 2 \
+        --results-dir /tmp/bench --no-docs   # a smoke run
     python -m benchmarks run --suites export_inference   # the same, through the runner
 
 Writes benchmarks/results/export_inference.csv (or `--results-dir`) and the tables in

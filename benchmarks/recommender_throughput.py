@@ -1,4 +1,4 @@
-"""Training throughput of zoo's DeepFM on Criteo-shaped data on each backend, beside the same
+r"""Training throughput of zoo's DeepFM on Criteo-shaped data on each backend, beside the same
 model in plain PyTorch.
 
 Each configuration runs in its own process on the same synthetic rows: 13 dense values and 26
@@ -8,7 +8,8 @@ categorical ids (10,000 per field, Zipf-skewed), embedding size 10, MLP 400-400-
 `docs/models/recommenders.md`.
 
     python benchmarks/recommender_throughput.py
-    python benchmarks/recommender_throughput.py --steps 2 --warmup-steps 1 --no-docs
+    python benchmarks/recommender_throughput.py --steps 2 --warmup-steps 1 \
+        --results-dir /tmp/bench --no-docs
     python -m benchmarks run --suites recommender_throughput    # through the runner
 """
 

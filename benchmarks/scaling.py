@@ -1,4 +1,4 @@
-"""Training throughput under zoo's precision, XLA and data-parallel settings, on each backend.
+r"""Training throughput under zoo's precision, XLA and data-parallel settings, on each backend.
 
 Two suites, every configuration in its own process (`_scale_worker.py`), one after another:
 
@@ -15,7 +15,8 @@ Results go to `benchmarks/results/{precision_xla,data_parallel_scaling}.csv` (or
 
     python benchmarks/scaling.py                        # both suites
     python benchmarks/scaling.py --suites data_parallel --models resnet20
-    python benchmarks/scaling.py --models resnet20 --steps 2 --warmup-steps 1 --no-docs
+    python benchmarks/scaling.py --models resnet20 --steps 2 --warmup-steps 1 \
+        --results-dir /tmp/bench --no-docs
     python -m benchmarks run --suites precision_xla data_parallel   # through the runner
 """
 

@@ -1,4 +1,4 @@
-"""What the LSTM applications learn, on each backend, on data with a known answer.
+r"""What the LSTM applications learn, on each backend, on data with a known answer.
 
 * Forecasting: `train_timeseries.py --csv synthetic` (a daily cycle plus AR(1) noise; the best
   possible one-step forecast errs by the noise's innovations alone, MAE about 0.4), window 48,
@@ -11,7 +11,8 @@ Results go to `benchmarks/results/sequence_learning.csv` (or `--results-dir`) an
 `docs/models/sequence.md`.
 
     python benchmarks/sequence_learning.py
-    python benchmarks/sequence_learning.py --backends jax --epochs 1 --no-docs   # a smoke run
+    python benchmarks/sequence_learning.py --backends jax --epochs 1 \
+        --results-dir /tmp/bench --no-docs   # a smoke run
     python -m benchmarks run --suites sequence_learning   # the same, through the runner
 """
 

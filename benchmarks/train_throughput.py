@@ -1,4 +1,4 @@
-"""Training throughput of zoo's `cnn` and `resnet20` on each backend, beside plain PyTorch.
+r"""Training throughput of zoo's `cnn` and `resnet20` on each backend, beside plain PyTorch.
 
 Every configuration runs in its own process, one after another, on the same synthetic
 32x32x3 batches (float32, batch 64, SGD with momentum); the first steps (tracing,

@@ -86,3 +86,11 @@ def test_bench_outside_a_checkout_is_one_line_and_exit_2(tmp_path, monkeypatch, 
     assert len(err.splitlines()) == 1
     assert f"no {tmp_path}/benchmarks/_command.py or " in err
     assert "run it from a keras-zoo checkout" in err
+
+
+def test_bench_from_elsewhere_finds_the_editable_checkout(tmp_path, monkeypatch, capsys):
+    """An editable install runs `zoo bench` from any folder: the checkout above zoo/."""
+    monkeypatch.chdir(tmp_path)
+    assert bench_command.find_checkout() == bench_command.SOURCE_CHECKOUT
+    cli.main(["bench", "list"])
+    assert "train_throughput" in capsys.readouterr().out

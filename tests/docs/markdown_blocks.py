@@ -48,7 +48,8 @@ def code_blocks(page, language=None):
             continue
         fence, indent = opening["fence"], len(opening["indent"])
         body, end = [], index + 1
-        while end < len(lines) and not lines[end].strip().startswith(fence):
+        closing = re.compile(rf"\s*{re.escape(fence[0])}{{{len(fence)},}}\s*")
+        while end < len(lines) and not closing.fullmatch(lines[end]):
             body.append(lines[end][indent:])
             end += 1
         if end == len(lines):

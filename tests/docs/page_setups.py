@@ -25,8 +25,7 @@ class PageSetup:
     setup: object = None  # callable() -> dict of names, run in the example's directory
     mock_tfds: bool = False  # tensorflow-datasets serves generated examples, no download
     substitutions: tuple = ()  # (text in the page, text the test runs instead)
-    backends: tuple = ("tensorflow", "jax", "torch")
-    why_fewer_backends: str = ""
+    tf_only: str = ""  # why the page runs on the tensorflow backend only (marked `tf_only`)
 
 
 def bert_checkpoints():
@@ -151,7 +150,7 @@ PAGES = {
         ),
     ),  # fmt: skip
     "guides/export.md": PageSetup(
-        setup=export_setup, backends=("tensorflow",), why_fewer_backends=TF_ONLY_EXPORT
+        setup=export_setup, tf_only=TF_ONLY_EXPORT
     ),  # fmt: skip
     "guides/evaluation.md": PageSetup(setup=explanation_setup),
 }

@@ -9,7 +9,6 @@ A block the page marks `<!-- not run: REASON -->` is skipped and listed by
 `test_blocks_not_run_are_listed`.
 """
 
-import keras
 import pytest
 
 from tests.docs.markdown_blocks import CodeBlock, code_blocks, pages
@@ -45,13 +44,19 @@ def _runnable_source(page, setup):
     return sources
 
 
-@pytest.mark.parametrize("page", EXAMPLE_PAGES)
+def _page_params():
+    """The example pages, marked `tf_only` where their setup says why."""
+    return [
+        pytest.param(page, marks=[pytest.mark.tf_only] if page in PAGES and PAGES[page].tf_only
+                     else [])
+        for page in EXAMPLE_PAGES
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("page", _page_params())
 def test_page_examples_run(page, tmp_path, monkeypatch, request):
     assert page in PAGES, f"docs/{page} has Python examples but no entry in page_setups.PAGES"
     setup = PAGES[page]
-    if keras.backend.backend() not in setup.backends:
-        pytest.skip(f"docs/{page} runs on {', '.join(setup.backends)}: "
-                    f"{setup.why_fewer_backends}")  # fmt: skip
     monkeypatch.chdir(tmp_path)
     if setup.mock_tfds:
         request.getfixturevalue("tfds_mocked")
@@ -88,8 +93,22 @@ def test_blocks_not_run_are_listed():
     marked = {
         block.where: block.not_run
         for page in [*pages(), "../README.md"]
-        for block in code_blocks(page, "python")
+        for block in code_blocks(page)
         if block.not_run
     }
-    assert all(marked.values())
     assert marked == NOT_RUN
+
+
+# Python blocks run, shell blocks are checked (test_shell_commands.py); the others are output
+# or file contents. A block in any other language would be checked by neither.
+KNOWN_LANGUAGES = {"python", "bash", "", "text", "json", "yaml", "csv"}
+
+
+def test_every_block_is_of_a_language_the_tests_know():
+    unknown = {
+        block.where: block.language
+        for page in [*pages(), "../README.md"]
+        for block in code_blocks(page)
+        if block.language not in KNOWN_LANGUAGES
+    }
+    assert not unknown, f"blocks neither run nor checked: {unknown}"

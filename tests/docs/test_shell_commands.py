@@ -69,13 +69,28 @@ def _check_python(argv):
         module = argv[1]
         if module == "benchmarks":
             _parse(importlib.import_module("benchmarks.__main__").parse_args, argv[2:])
+        elif module == "pip":
+            _check_pip(argv[2:])
         else:
             assert importlib.util.find_spec(module), f"no module {module}"
     elif argv[0].startswith("applications/"):
         app = load_app(argv[0].removeprefix("applications/"))
         _parse(app.parse_args, argv[1:])
+    elif argv[0].startswith("benchmarks/"):
+        _parse(_load_script(argv[0]).build_parser().parse_args, argv[1:])
     else:
         assert os.path.isfile(os.path.join(REPO_ROOT, argv[0])), f"no script {argv[0]}"
+
+
+def _load_script(path):
+    """A script of the checkout (`benchmarks/train_throughput.py`) as a module, not run."""
+    location = os.path.join(REPO_ROOT, path)
+    assert os.path.isfile(location), f"no script {path}"
+    spec = importlib.util.spec_from_file_location(f"documented_{os.path.basename(path)[:-3]}",
+                                                  location)  # fmt: skip
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _check_pip(argv):
