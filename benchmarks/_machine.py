@@ -23,29 +23,29 @@ NOT_INSTALLED = "not installed"
 CPU_FEATURES = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "neon")
 
 
-def cpu_model():
-    """The CPU's marketing name from /proc/cpuinfo, else what `platform` knows."""
+def _field(path, prefixes):
+    """The value after the colon of the first line of `path` starting with one of `prefixes`
+    (a /proc file), or None where there is no such line or file."""
     try:
-        with open("/proc/cpuinfo") as handle:
+        with open(path) as handle:
             for line in handle:
-                if line.startswith("model name"):
+                if line.startswith(prefixes):
                     return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return platform.processor() or platform.machine() or "unknown CPU"
+    return None
+
+
+def cpu_model():
+    """The CPU's marketing name from /proc/cpuinfo, else what `platform` knows."""
+    return (_field("/proc/cpuinfo", ("model name",)) or platform.processor()
+            or platform.machine() or "unknown CPU")  # fmt: skip
 
 
 def cpu_features():
     """Which of `CPU_FEATURES` the CPU has (from /proc/cpuinfo's flags), in that order."""
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith(("flags", "Features")):
-                    flags = set(line.split(":", 1)[1].split())
-                    return [feature for feature in CPU_FEATURES if feature in flags]
-    except OSError:
-        pass
-    return []
+    flags = set((_field("/proc/cpuinfo", ("flags", "Features")) or "").split())
+    return [feature for feature in CPU_FEATURES if feature in flags]
 
 
 def matmul_gflops(size=2048, repeats=5):
@@ -65,14 +65,11 @@ def matmul_gflops(size=2048, repeats=5):
 
 def memory_gb():
     """Total memory in GB (from /proc/meminfo), or None where it cannot be read."""
+    total = _field("/proc/meminfo", ("MemTotal:",))
     try:
-        with open("/proc/meminfo") as handle:
-            for line in handle:
-                if line.startswith("MemTotal:"):
-                    return round(int(line.split()[1]) / 1024**2, 1)
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
+        return round(int(total.split()[0]) / 1024**2, 1)
+    except (AttributeError, ValueError, IndexError):
+        return None
 
 
 def library_versions():
