@@ -24,7 +24,7 @@ select_backend()
 from zoo import get_model_spec, list_models  # noqa: E402
 from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fraction, positive_int  # noqa: E402  # noqa: E402
 from zoo.compress.options import Compression, add_compression_arguments  # noqa: E402
-from zoo.data import IMAGE_DATASETS, load_image_data  # noqa: E402
+from zoo.data import IMAGE_DATASETS, load_image_data, native_image_shape  # noqa: E402
 from zoo.evaluate import evaluate_classifier, evaluate_run  # noqa: E402
 from zoo.export.options import export_run  # noqa: E402
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
@@ -42,7 +42,8 @@ def parse_args(argv=None):
     parser.add_argument(
         "--image-size",
         type=positive_int,
-        help="resize images to this square size (default: the model's)",
+        help="resize images to this square size (default: the data set's own size; "
+        "the model's for --dataset folder)",
     )
     parser.add_argument(
         "--validation-split",
@@ -59,20 +60,25 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def image_shape(dataset, model_shape, image_size=None):
+    """The shape images are trained at: the data set's own (Fashion-MNIST stays 28x28x1),
+    resized to `image_size` squares if given; an image folder has no own size, so the
+    model's registered input shape is its default."""
+    shape = native_image_shape(dataset, default=model_shape)
+    return (image_size, image_size, shape[2]) if image_size else shape
+
+
 @exit_on_user_error
 def main(argv=None):
     args = parse_args(argv)
     spec = get_model_spec(args.model)
     recipe = recipe_from_args(spec.recipe, args)
     run = run_from_args(args, f"runs/{args.model}_{args.dataset}")
-    height, width, channels = spec.input_shape
-    if args.image_size:
-        height = width = args.image_size
     data = load_image_data(
         args.dataset,
         data_dir=args.data_dir,
         batch_size=recipe.batch_size,
-        image_shape=(height, width, channels),
+        image_shape=image_shape(args.dataset, spec.input_shape, args.image_size),
         validation_split=args.validation_split,
         augment=recipe.augment,
         seed=args.seed,

@@ -53,9 +53,11 @@ def build_parser(prog="python -m benchmarks"):
 
 
 def selected_suites(names, with_accelerator):
-    """The suites named (in registry order), or every CPU suite (plus GPU ones if asked)."""
+    """The suites named (in registry order), or every CPU suite but those that run only when
+    named, such as the hours-long quality suite (plus GPU ones if asked)."""
     if not names:
-        return [s for s in SUITE_LIST if with_accelerator or not s.needs_accelerator]
+        return [s for s in SUITE_LIST
+                if (with_accelerator or not s.needs_accelerator) and not s.only_when_named]
     return [suite for suite in SUITE_LIST if suite.name in names]
 
 
@@ -98,9 +100,11 @@ def list_lines(suites=SUITE_LIST):
         csv = f"results/{suite.csv}" if suite.csv else "no CSV"
         docs = f"docs/{suite.docs_page}" if suite.docs_page else "no docs page"
         gpu = ", needs an accelerator" if suite.needs_accelerator else ""
+        gpu += ", runs only when named" if suite.only_when_named else ""
         lines.append(f"{suite.name:24s} ~{suite.minutes:g} min{gpu}  {csv} -> {docs}")
         lines.append(f"    {suite.measures} (benchmarks/{suite.script})")
-    cpu = sum(suite.minutes for suite in suites if not suite.needs_accelerator)
+    cpu = sum(suite.minutes for suite in suites
+              if not suite.needs_accelerator and not suite.only_when_named)  # fmt: skip
     lines.append(f"every CPU suite at full size: about {cpu:g} minutes on 2 cores")
     return lines
 

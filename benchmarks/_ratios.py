@@ -227,3 +227,22 @@ def gpu_mfu_ratios(rows):
                       published="NVIDIA DeepLearningExamples: about 44% of an A100's bf16 "
                                 "peak")
             for row in rows]  # fmt: skip
+
+
+def quality_ratios(rows):
+    """Each zoo figure of the quality suite against its same-run baselines and the published
+    reference of its task (accuracy or AUC: higher is better; an error: lower)."""
+    result = []
+    for zoo in (row for row in rows if row["role"] == "zoo"):
+        higher = str(zoo["higher_is_better"]) == "True"
+        model = f"{zoo['model']} on {zoo['dataset']}"
+        for other in rows:
+            same_run = other["role"] == "baseline" and other["backend"] == zoo["backend"]
+            if other["task"] != zoo["task"] or not (same_run or other["role"] == "reference"):
+                continue
+            result.append(ratio_row(model, f"zoo / {zoo['backend']}", zoo["metric"],
+                                    zoo["value"], other["figure"], other["value"],
+                                    higher_is_better=higher,
+                                    published=other["figure"] if other["role"] == "reference"
+                                    else ""))  # fmt: skip
+    return result

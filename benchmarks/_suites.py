@@ -39,6 +39,7 @@ class Suite:
     ratios: Callable[[list[dict]], list[dict]] | None = None
     training_log: str | None = None
     needs_accelerator: bool = False
+    only_when_named: bool = False  # hours long: `run` without --suites leaves it out
     title: str = ""
 
     @property
@@ -107,6 +108,12 @@ SUITE_LIST = [
           "the pictures and numbers of the evaluation guide (zoo evaluate / zoo explain)",
           None, "guides/evaluation.md", 4, ("--epochs", "1"),
           title="Evaluation gallery"),
+    Suite("quality", "quality.py",
+          "each family's registered recipe trained on real data (Fashion-MNIST, real text, "
+          "ratings and time series) beside a plain baseline of the same network and the "
+          "published reference", "quality.csv", "quality.md", 300, ("--quick",),
+          ratios=_ratios.quality_ratios, only_when_named=True,
+          title="Model quality on real data"),
     Suite("gpu_bert_mfu", "gpu_bert_mfu.py",
           "bert_base sequences/s and model FLOPs utilisation on a GPU (mixed_bfloat16 + XLA)",
           "gpu_bert_mfu.csv", None, 5,

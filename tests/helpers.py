@@ -11,9 +11,14 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import keras
 import numpy as np
+
+# Small real samples shipped with the tests (sources and licences: tests/real_data/README.md).
+REAL_DATA = Path(__file__).resolve().parent / "real_data"
+FASHION_MNIST_SAMPLE = REAL_DATA / "fashion-mnist"  # 3,000 train + 1,000 test images, idx
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -94,3 +94,16 @@ def test_bench_from_elsewhere_finds_the_editable_checkout(tmp_path, monkeypatch,
     assert bench_command.find_checkout() == bench_command.SOURCE_CHECKOUT
     cli.main(["bench", "list"])
     assert "train_throughput" in capsys.readouterr().out
+
+
+def test_info_shows_what_zoo_measured(monkeypatch, capsys):
+    from tests.test_registry import MEASURED_CNN
+    from zoo import _measured
+
+    monkeypatch.setattr(_measured, "MEASURED", {"cnn": [MEASURED_CNN]})
+    cli.main(["info", "cnn"])
+    out = capsys.readouterr().out
+    assert "zoo measured  91.9% test accuracy on Fashion-MNIST (20 epochs, jax" in out
+    assert f"with: {MEASURED_CNN['command']}" in out
+    cli.main(["info", "cnn", "--json"])
+    assert json.loads(capsys.readouterr().out)["measured"][0]["baseline_value"] == 91.1

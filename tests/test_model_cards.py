@@ -35,3 +35,16 @@ def test_training_commands_parse_with_their_application(name, tmp_path):
         argv = [str(paths.get(arg, arg)) for arg in argv]
         args = load_app(script.removeprefix("applications/")).parse_args(argv)
         assert args.model == name
+
+
+def test_card_shows_what_zoo_measured_beside_the_reference(monkeypatch):
+    from tests.test_registry import MEASURED_CNN
+    from zoo import _measured
+
+    monkeypatch.setattr(_measured, "MEASURED", {"cnn": [MEASURED_CNN]})
+    card = model_card("cnn")
+    assert ("| Fashion-MNIST | 91.9% test accuracy, 20 epochs, jax, 2030-01-02 "
+            "| 91.1% (plain Keras CNN) | 91.6% |") in card  # fmt: skip
+    assert f"```bash\n{MEASURED_CNN['command']}\n```" in card
+    monkeypatch.setattr(_measured, "MEASURED", {})
+    assert "Not yet measured by zoo's quality benchmark" in model_card("cnn")

@@ -61,3 +61,34 @@ def test_register_model_and_duplicates():
             )
     finally:
         _REGISTRY.pop("tmp_test_model")
+
+
+MEASURED_CNN = {
+    "dataset": "Fashion-MNIST", "metric": "test accuracy", "value": 91.9, "epochs": 20,
+    "backend": "jax", "date": "2030-01-02", "unit": "%", "higher_is_better": True,
+    "command": "python applications/train_cifar.py --model cnn --dataset fashion_mnist",
+    "baseline": "plain Keras CNN", "baseline_value": 91.1,
+}  # fmt: skip
+
+
+def test_measured_results_come_from_the_quality_benchmarks_module(monkeypatch):
+    from zoo import _measured
+
+    monkeypatch.setattr(_measured, "MEASURED", {"cnn": [MEASURED_CNN]})
+    (result,) = get_model_spec("cnn").measured
+    assert result.value == 91.9 and result.epochs == 20 and result.backend == "jax"
+    assert str(result) == ("91.9% test accuracy on Fashion-MNIST (20 epochs, jax, 2030-01-02); "
+                           "plain Keras CNN in the same run: 91.1%")  # fmt: skip
+    assert get_model_spec("resnet56").measured == ()
+
+
+def test_every_measured_entry_names_a_registered_model_and_a_full_result():
+    """What the quality benchmark wrote into zoo/_measured.py loads as MeasuredResults."""
+    from zoo._measured import MEASURED
+
+    for name, entries in MEASURED.items():
+        spec = get_model_spec(name)
+        assert len(spec.measured) == len(entries)
+        for result in spec.measured:
+            assert result.epochs >= 1 and result.command.startswith("python applications/")
+            assert result.backend in ("tensorflow", "jax", "torch")

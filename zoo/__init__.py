@@ -27,6 +27,7 @@ from zoo.models import (
     build_wide_deep,
 )
 from zoo.registry import (
+    MeasuredResult,
     ModelSpec,
     ReferenceResult,
     create_model,
@@ -45,6 +46,7 @@ __all__ = [
     "RESNET_PRESETS",
     "ConfigError",
     "DataSourceError",
+    "MeasuredResult",
     "ModelSpec",
     "ReferenceResult",
     "ResNetConfig",

@@ -88,6 +88,7 @@ def spec_summary(spec):
             "source": spec.reference.source,
         },
         "recipe": spec.recipe.to_dict() if spec.recipe else None,
+        "measured": [dataclasses.asdict(result) for result in spec.measured],
     }
 
 
@@ -116,6 +117,9 @@ def command_info(args):
     print(f"  builder       {summary['builder']}({_kwargs(spec.defaults)})")
     if spec.reference:
         print(f"  reference     {spec.reference}")
+    for result in spec.measured:
+        print(f"  zoo measured  {result}")
+        print(f"                with: {result.command}")
     if spec.recipe:
         recipe = ", ".join(f"{k}={v}" for k, v in spec.recipe.to_dict().items())
         print(f"  recipe        {recipe}")

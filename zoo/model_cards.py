@@ -72,6 +72,26 @@ def _input(spec):
     return shape
 
 
+def _measured(spec):
+    """The card's section on what zoo measured, beside the published reference."""
+    if not spec.measured:
+        return ("Not yet measured by zoo's quality benchmark "
+                "([model quality on real data](../../quality.md)).")
+    lines = ["| data set | zoo measured | plain baseline, same run | published reference |",
+             "|---|---|---|---|"]
+    for result in spec.measured:
+        reference = (f"{spec.reference.value:g}{spec.reference.unit}"
+                     if spec.reference and spec.reference.dataset == result.dataset else "—")
+        baseline = ("—" if result.baseline_value is None
+                    else f"{result.baseline_value:g}{result.unit} ({result.baseline})")
+        lines.append(f"| {result.dataset} | {result.value:g}{result.unit} {result.metric}, "
+                     f"{result.epochs} epochs, {result.backend}, {result.date} | {baseline} "
+                     f"| {reference} |")
+    commands = "\n".join(dict.fromkeys(result.command for result in spec.measured))
+    return ("\n".join(lines) + "\n\nMeasured with (the registered recipe, nothing tuned "
+            f"per run; [how](../../quality.md)):\n\n```bash\n{commands}\n```")
+
+
 def model_card(name):
     """The Markdown model card of registered model `name`."""
     spec = get_model_spec(name)
@@ -97,6 +117,10 @@ from zoo import create_model
 
 model = create_model("{name}")   # any backend: tensorflow, jax or torch
 ```
+
+## What zoo measured
+
+{_measured(spec)}
 
 ## Train it
 

@@ -37,12 +37,40 @@ class ReferenceResult:
 
 
 @dataclasses.dataclass(frozen=True)
+class MeasuredResult:
+    """A result zoo measured itself: `value` `unit` of `metric` on `dataset` after `epochs`
+    on `backend` (on `date`, with `command`), beside a plain `baseline` of the same network
+    trained in the same run (`baseline_value`, same metric), from the quality benchmark.
+    """
+
+    dataset: str
+    metric: str
+    value: float
+    epochs: int
+    backend: str
+    date: str
+    command: str
+    baseline: str = ""
+    baseline_value: float | None = None
+    unit: str = "%"
+    higher_is_better: bool = True
+
+    def __str__(self):
+        text = (f"{self.value:g}{self.unit} {self.metric} on {self.dataset} "
+                f"({self.epochs} epoch{'s' * (self.epochs != 1)}, {self.backend}, {self.date})")
+        if self.baseline_value is not None:
+            text += f"; {self.baseline} in the same run: {self.baseline_value:g}{self.unit}"
+        return text
+
+
+@dataclasses.dataclass(frozen=True)
 class ModelSpec:
     """What the registry knows of one named model.
 
     `parameter_count` is the count of the model built with `defaults` (tests check it
     against the built model, so it cannot drift). `recipe` is a `zoo.train.TrainingRecipe`
-    that the applications use as their defaults.
+    that the applications use as their defaults; `recipes` names recipes for other start
+    points (a BERT encoder fine-tuned from pretrained weights or trained from scratch).
     """
 
     name: str
@@ -54,10 +82,30 @@ class ModelSpec:
     reference: ReferenceResult | None = None
     recipe: Any = None
     description: str = ""
+    recipes: dict = dataclasses.field(default_factory=dict)
+
+    def recipe_for(self, start):
+        """The recipe for start point `start` (e.g. `"from_scratch"` for an encoder trained
+        without pretrained weights), else the registered `recipe`.
+
+        Example:
+        >>> get_model_spec("bert_tiny").recipe_for("from_scratch").learning_rate  # doctest: +SKIP
+        0.0005
+        """
+        return self.recipes.get(start, self.recipe)
 
     def build(self, /, **overrides):
         """Build the model with the registered defaults updated by `overrides`."""
         return self.builder(**{**self.defaults, **overrides})
+
+    @property
+    def measured(self):
+        """What zoo's quality benchmark measured for this model, as `MeasuredResult`s (one
+        per data set; empty until the benchmark has run it): `zoo._measured`, written from
+        `benchmarks/results/quality.csv`."""
+        from zoo._measured import MEASURED
+
+        return tuple(MeasuredResult(**entry) for entry in MEASURED.get(self.name, ()))
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
@@ -73,10 +121,12 @@ def register_model(
     reference=None,
     recipe=None,
     description=None,
+    recipes=None,
     **defaults,
 ):
     """Decorator registering `builder` under `name`; `defaults` are its keyword arguments
-    (`name=` among them, to name the Keras model after the registered name).
+    (`name=` among them, to name the Keras model after the registered name). `recipes` holds
+    recipes for other start points than `recipe`'s, by name (see `ModelSpec.recipe_for`).
 
     Example:
     >>> @register_model("tiny_mlp", task="tabular", input_shape=(4,), parameter_count=10)
@@ -99,6 +149,7 @@ def register_model(
             reference=reference,
             recipe=recipe,
             description=summary,
+            recipes=dict(recipes or {}),
         )
         return builder
 

@@ -247,3 +247,15 @@ def test_seeded_runs_agree(run_app, tmp_path):
         assert result.returncode == 0, result.stderr[-3000:]
         results.append(json.loads((out / "metrics.json").read_text())["test_loss"])
     np.testing.assert_allclose(results[0], results[1], rtol=1e-4)
+
+
+def test_images_keep_the_data_sets_own_shape_unless_resized():
+    """Fashion-MNIST trains at 28x28x1 (not the cnn's registered 32x32x3); --image-size
+    resizes and keeps the channels; an image folder has no size, so the model's is used."""
+    from tests.applications.conftest import load_app
+
+    image_shape = load_app("train_cifar.py").image_shape
+    assert image_shape("fashion_mnist", (32, 32, 3)) == (28, 28, 1)
+    assert image_shape("fashion_mnist", (32, 32, 3), image_size=32) == (32, 32, 1)
+    assert image_shape("cifar10", (32, 32, 3)) == (32, 32, 3)
+    assert image_shape("folder", (32, 32, 3)) == (32, 32, 3)

@@ -66,6 +66,34 @@ def test_mnist_is_never_flipped():
     assert images_module.DATASETS["cifar10"].flip is True
 
 
+def test_augmentation_is_the_data_sets_own_and_scales_with_the_image():
+    augmentation_of, Augmentation = images_module.augmentation_of, images_module.Augmentation
+    assert augmentation_of("cifar10", (32, 32, 3)) == Augmentation(4, flip=True)
+    assert augmentation_of("cifar10", (64, 64, 3)) == Augmentation(8, flip=True)
+    assert augmentation_of("mnist", (28, 28, 1)) == Augmentation(2, flip=False)
+    assert augmentation_of("fashion_mnist", (32, 32, 3)) == Augmentation(0, flip=True)
+    assert augmentation_of("folder", (96, 96, 3)) == Augmentation(12, flip=True)
+
+
+def test_fashion_mnist_is_flipped_but_never_shifted(tmp_path):
+    """Every augmented training image is its original or that original's mirror image."""
+    write_idx(tmp_path, train=16, test=4)
+    options = dict(data_dir=tmp_path, batch_size=16, validation_split=0.0, seed=2)
+    plain = _all(load_image_data("fashion_mnist", augment=False, **options).train)
+    augmented = load_image_data("fashion_mnist", augment=True, **options)
+    assert augmented.describe()["augmentation"] == {"crop_padding": 0, "flip": True}
+    flipped = 0
+    for _ in range(3):  # epochs: the flips are redrawn
+        images, labels = _all(augmented.train)
+        for image, label in zip(images, labels, strict=True):
+            originals = plain[0][plain[1] == label]
+            same = any(np.array_equal(image, o) for o in originals)
+            mirrored = any(np.array_equal(image, o[:, ::-1]) for o in originals)
+            assert same or mirrored
+            flipped += mirrored and not same
+    assert flipped > 0
+
+
 def test_limits_take_a_seeded_subset(tmp_path):
     write_idx(tmp_path, train=20, test=10)
     options = dict(data_dir=tmp_path, batch_size=2, validation_split=0.0, max_train_examples=6,

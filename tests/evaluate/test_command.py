@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from tests.data.fake_files import write_idx
+from tests.helpers import FASHION_MNIST_SAMPLE
 from zoo import build_deepfm, create_model
 from zoo.cli import main
 from zoo.evaluate import binary_metrics, classification_metrics, softmax
 from zoo.features import DenseFeature, SparseFeature
 
-FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 PNG = b"\x89PNG"
 
 
@@ -34,7 +34,7 @@ def test_run_folder_on_fashion_mnist_beside_a_shifted_copy(tmp_path, capsys):
     run = _run_folder(tmp_path, model, {"model": "cnn", "dataset": "fashion_mnist",
                                         "normalization": normalization})  # fmt: skip
     _, _, shifted_x, shifted_y = write_idx(tmp_path / "shifted", train=4, test=12)
-    main(["evaluate", str(run), "--data-dir", FASHION_MNIST, "--max-examples", "200",
+    main(["evaluate", str(run), "--data-dir", str(FASHION_MNIST_SAMPLE), "--max-examples", "200",
           "--compare", f"shifted={tmp_path / 'shifted'}"])  # fmt: skip
     assert "shifted: accuracy" in capsys.readouterr().out
     report = json.loads((run / "evaluation.json").read_text())

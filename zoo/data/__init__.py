@@ -1,5 +1,11 @@
 """tf.data input pipelines that every Keras backend consumes."""
 
-from zoo.data.images import DATASETS, IMAGE_DATASETS, ImageData, load_image_data
+from zoo.data.images import (
+    DATASETS,
+    IMAGE_DATASETS,
+    ImageData,
+    load_image_data,
+    native_image_shape,
+)
 
-__all__ = ["DATASETS", "IMAGE_DATASETS", "ImageData", "load_image_data"]
+__all__ = ["DATASETS", "IMAGE_DATASETS", "ImageData", "load_image_data", "native_image_shape"]

@@ -34,40 +34,66 @@ _FASHION_NAMES = [
 
 
 @dataclasses.dataclass(frozen=True)
+class Augmentation:
+    """Label-keeping training augmentation of one data set: a random crop of the image padded
+    by `crop_padding` pixels (0: none) and, where it keeps the label, a horizontal flip.
+
+    Augmentation belongs to the data as much as to the model: CIFAR's photos are framed
+    loosely (pad 4 and crop, He et al. 2015), digits must not be mirrored, and Fashion-MNIST's
+    items are centred and size-normalised, so shifted copies look like no test image (measured
+    on `cnn` with its recipe at 28x28x1: flips alone 93.3% after 20 epochs and 88.0% after
+    one; flips and a pad-2 crop 93.1% and 86.0%; a pad-3 crop 84.5% after one).
+    """
+
+    crop_padding: int
+    flip: bool
+
+    @classmethod
+    def for_size(cls, size, flip=True):
+        """The default for images of `size` pixels: pad by an eighth (4 for 32x32)."""
+        return cls(max(1, size // 8), flip)
+
+
+@dataclasses.dataclass(frozen=True)
 class ImageDatasetInfo:
     """A known data set: its tfds name, shape, where its files come from, how to read them."""
 
     name: str
     num_classes: int
     image_shape: tuple
-    flip: bool  # whether horizontal flips keep the label (not for digits)
+    augmentation: Augmentation
     files: str  # the published files `--data-dir` must hold
     download_url: str  # where tensorflow-datasets downloads from
     read_files: object  # data_dir -> image_files.ArraySplits
 
+    @property
+    def flip(self):
+        """Whether horizontal flips keep the label (not for digits)."""
+        return self.augmentation.flip
+
 
 DATASETS = {
     "cifar10": ImageDatasetInfo(
-        "cifar10", 10, (32, 32, 3), True,
+        "cifar10", 10, (32, 32, 3), Augmentation(4, flip=True),
         "cifar-10-python.tar.gz (or its extracted cifar-10-batches-py/)",
         "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
         lambda d: image_files.read_cifar(d, "cifar10"),
     ),
     "cifar100": ImageDatasetInfo(
-        "cifar100", 100, (32, 32, 3), True,
+        "cifar100", 100, (32, 32, 3), Augmentation(4, flip=True),
         "cifar-100-python.tar.gz (or its extracted cifar-100-python/)",
         "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz",
         lambda d: image_files.read_cifar(d, "cifar100"),
     ),
     "mnist": ImageDatasetInfo(
-        "mnist", 10, (28, 28, 1), False,
+        "mnist", 10, (28, 28, 1), Augmentation(2, flip=False),
         "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
         "t10k-labels-idx1-ubyte.gz",
         "https://storage.googleapis.com/cvdf-datasets/mnist/",
         image_files.read_idx_dataset,
     ),
     "fashion_mnist": ImageDatasetInfo(
-        "fashion_mnist", 10, (28, 28, 1), True,
+        "fashion_mnist", 10, (28, 28, 1), Augmentation(0, flip=True),
         "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
         "t10k-labels-idx1-ubyte.gz (Debian: apt-get install dataset-fashion-mnist puts them "
         "in /usr/share/datasets/fashion-mnist)",
@@ -97,6 +123,7 @@ class ImageData:
     batch_size: int
     mean: tuple
     std: tuple
+    augmentation: dict | None = None  # the training augmentation, None when off
 
     @property
     def synthetic(self):
@@ -117,6 +144,7 @@ class ImageData:
             "num_classes": self.num_classes,
             "image_shape": list(self.image_shape),
             "normalization": {"mean": list(self.mean), "std": list(self.std)},
+            "augmentation": self.augmentation,
         }
 
 
@@ -138,8 +166,8 @@ def load_image_data(
     "folder": `train/<class>/` and `test/<class>/`); without it, tensorflow-datasets loads
     (and if needed downloads) it. Images become `image_shape` (height, width, channels;
     grayscale is repeated to 3 channels, sizes are resized); the default is the data set's
-    own shape. Training batches drop the remainder; augmentation (pad-4 random crop, and a
-    horizontal flip where it keeps the label) applies to the training split only.
+    own shape. Training batches drop the remainder; augmentation (the data set's
+    `Augmentation`: see `augmentation_of`) applies to the training split only.
     """
     if name not in IMAGE_DATASETS:
         raise ConfigError(
@@ -160,18 +188,43 @@ def load_image_data(
             "The 'folder' data set needs data_dir (--data-dir) with train/ and test/."
         )
 
-    info = DATASETS.get(name)
     splits, source = _read_splits(name, data_dir, image_shape, seed,
                                   max_train_examples, max_test_examples)  # fmt: skip
-    builder = _PipelineBuilder(
-        image_shape=tuple(image_shape) if image_shape else _native_shape(splits),
-        batch_size=batch_size,
-        seed=seed,
-        flip=info.flip if info else True,
-    )
+    shape = tuple(image_shape) if image_shape else _native_shape(splits)
+    builder = _PipelineBuilder(image_shape=shape, batch_size=batch_size, seed=seed,
+                               augmentation=augmentation_of(name, shape))  # fmt: skip
     return builder.build(
         name, source, splits, validation_split, augment, max_train_examples, max_test_examples
     )
+
+
+def augmentation_of(name, image_shape):
+    """The training augmentation of data set `name` at `image_shape`: its own where zoo
+    knows the data set (scaled to a resized image), else `Augmentation.for_size`.
+
+    Example:
+    >>> augmentation_of("fashion_mnist", (28, 28, 1))
+    Augmentation(crop_padding=0, flip=True)
+    """
+    info = DATASETS.get(name)
+    size = min(image_shape[:2]) if len(image_shape) == 3 else 32
+    if info is None:
+        return Augmentation.for_size(size)
+    native = min(info.image_shape[:2])
+    padding = int(round(info.augmentation.crop_padding * size / native))
+    return Augmentation(padding, info.augmentation.flip)
+
+
+def native_image_shape(name, default=(32, 32, 3)):
+    """The (height, width, channels) of data set `name`'s own images; `default` for image
+    folders and synthetic data, which have no size of their own.
+
+    Example:
+    >>> native_image_shape("fashion_mnist")
+    (28, 28, 1)
+    """
+    info = DATASETS.get(name)
+    return tuple(info.image_shape) if info else tuple(default)
 
 
 def load_image_test_set(name, *, image_shape, mean, std, data_dir=None, batch_size=128,
@@ -196,7 +249,8 @@ def load_image_test_set(name, *, image_shape, mean, std, data_dir=None, batch_si
         raise DataSourceError(f"--data-dir {data_dir} is not a directory.")
     splits, source = _read_splits(name, data_dir, image_shape, seed, None, max_examples)
     builder = _PipelineBuilder(image_shape=tuple(image_shape), batch_size=batch_size, seed=seed,
-                               flip=False, mean=np.asarray(mean, np.float32),
+                               augmentation=Augmentation(0, flip=False),
+                               mean=np.asarray(mean, np.float32),
                                std=np.asarray(std, np.float32))  # fmt: skip
     folder = isinstance(splits, image_files.FolderSplits)
     test_x, test_y = _take(splits.test_paths if folder else splits.test_images,
@@ -270,7 +324,7 @@ class _PipelineBuilder:
     image_shape: tuple
     batch_size: int
     seed: int
-    flip: bool
+    augmentation: Augmentation
     mean: np.ndarray | None = None  # per-channel statistics of the training split
     std: np.ndarray | None = None
 
@@ -320,6 +374,7 @@ class _PipelineBuilder:
             batch_size=self.batch_size,
             mean=tuple(float(m) for m in self.mean),
             std=tuple(float(s) for s in self.std),
+            augmentation=dataclasses.asdict(self.augmentation) if augment else None,
         )
 
     def _format(self, image):
@@ -355,16 +410,20 @@ class _PipelineBuilder:
         return dataset.map(lambda x, y: (self._format(x), y), num_parallel_calls=tf.data.AUTOTUNE)
 
     def _augment(self, example, seeds):
-        """Pad-4 random crop and (where it keeps the label) a horizontal flip.
+        """The data set's `Augmentation`: a padded random crop and (where it keeps the label)
+        a horizontal flip.
 
         Stateless ops seeded per example keep a seeded run reproducible although the
         map runs in parallel.
         """
         image, label = example
         height, width, channels = self.image_shape
-        image = tf.pad(image, [[4, 4], [4, 4], [0, 0]])
-        image = tf.image.stateless_random_crop(image, (height, width, channels), seed=seeds[0])
-        if self.flip:
+        pad = self.augmentation.crop_padding
+        if pad:
+            image = tf.pad(image, [[pad, pad], [pad, pad], [0, 0]])
+            image = tf.image.stateless_random_crop(image, (height, width, channels),
+                                                   seed=seeds[0])  # fmt: skip
+        if self.augmentation.flip:
             image = tf.image.stateless_random_flip_left_right(image, seed=seeds[1])
         return image, label
 
@@ -377,7 +436,7 @@ class _PipelineBuilder:
     def _batched(self, dataset, *, training, augment=False, size=None):
         if training:
             dataset = dataset.shuffle(size, seed=self.seed, reshuffle_each_iteration=True)
-            if augment:
+            if augment and (self.augmentation.crop_padding or self.augmentation.flip):
                 seeds = tf.data.Dataset.random(self.seed, rerandomize_each_iteration=True)
                 seeds = seeds.batch(4).map(lambda s: tf.reshape(s, (2, 2)))
                 dataset = tf.data.Dataset.zip(dataset, seeds)

@@ -1,0 +1,3 @@
+"""The quality suite's recommender tasks (being built)."""
+
+TASKS = []

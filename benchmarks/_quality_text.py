@@ -1,0 +1,3 @@
+"""The quality suite's text tasks (being built)."""
+
+TASKS = []

@@ -1,0 +1,79 @@
+"""The quality suite's bookkeeping (benchmarks/_quality.py, benchmarks/quality.py): rows,
+merging a partial run, the registry's measured entries and the docs table. Nothing here
+trains; the suite itself runs in `python -m benchmarks run --suites quality`."""
+
+import pytest
+
+from benchmarks import quality
+from benchmarks._quality import (
+    QualityTask,
+    figure_row,
+    measured_entries,
+    measured_module,
+    merge_rows,
+    reference_rows,
+)
+from benchmarks._ratios import quality_ratios
+
+TASK = QualityTask("cnn_fashion_mnist", "image", "cnn", "Fashion-MNIST", "test accuracy",
+                   run=None, note="the full sets")  # fmt: skip
+STAMP = {"date": "2030-01-02", "machine": "test machine"}
+
+
+def _rows(backend="jax", zoo=91.9, baseline=91.1):
+    command = "python applications/train_cifar.py --model cnn --dataset fashion_mnist"
+    rows = [figure_row(TASK, role="zoo", figure="zoo, registered recipe", value=zoo,
+                       epochs=20, backend=backend, command=command, seconds=300),
+            figure_row(TASK, role="baseline", figure="plain Keras CNN", value=baseline,
+                       epochs=20, backend=backend, seconds=200),
+            *reference_rows(TASK, "Fashion-MNIST")]  # fmt: skip
+    return [{**row, **STAMP} for row in rows]
+
+
+def test_rows_carry_the_registry_reference_only_for_its_own_data_set():
+    rows = _rows()
+    assert [row["role"] for row in rows] == ["zoo", "baseline", "reference"]
+    assert rows[2]["value"] == 91.6 and "fashion-mnist benchmark" in rows[2]["figure"]
+    assert reference_rows(TASK, "CIFAR-10") == []
+    with pytest.raises(ValueError, match="role must be one of"):
+        figure_row(TASK, role="guess", figure="x", value=1)
+
+
+def test_a_partial_run_replaces_only_what_it_measured():
+    old = _rows("jax") + _rows("torch", zoo=90.0)[:2]
+    new = _rows("jax", zoo=92.5)
+    merged = merge_rows(old, new)
+    zoo = {row["backend"]: row["value"] for row in merged if row["role"] == "zoo"}
+    assert zoo == {"jax": 92.5, "torch": 90.0}
+    assert sum(row["role"] == "reference" for row in merged) == 1
+
+
+def test_measured_module_round_trips_through_the_registry_fields():
+    rows = [{key: str(value) for key, value in row.items()} for row in _rows()]  # CSV strings
+    (entry,) = measured_entries(rows)["cnn"]
+    assert entry["value"] == 91.9 and entry["baseline_value"] == 91.1
+    assert entry["epochs"] == 20 and entry["higher_is_better"] is True
+    namespace = {}
+    exec(measured_module(rows), namespace)  # the text written to zoo/_measured.py
+    assert namespace["MEASURED"] == {"cnn": [entry]}
+    from zoo.registry import MeasuredResult
+
+    assert MeasuredResult(**entry).baseline == "plain Keras CNN"
+
+
+def test_docs_table_and_ratios():
+    rows = [{key: str(value) for key, value in row.items()} for row in _rows()]
+    table = quality.markdown_table(rows)
+    assert ("| `cnn_fashion_mnist` | `cnn` | Fashion-MNIST | jax | 20 | **91.9%** test accuracy "
+            "(zoo, registered recipe) | 91.1% plain Keras CNN | 91.6% (fashion-mnist") in table
+    ratios = quality_ratios(rows)
+    assert [row["reference"] for row in ratios][0] == "plain Keras CNN"
+    assert ratios[0]["ratio"] == pytest.approx(91.9 / 91.1, abs=1e-4)
+    assert ratios[1]["published"].startswith("fashion-mnist benchmark")
+
+
+def test_every_task_names_a_registered_model_and_a_family():
+    from zoo import list_models
+
+    for task in quality.TASKS.values():
+        assert task.model in list_models() and task.family and task.metric
