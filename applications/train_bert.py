@@ -9,6 +9,9 @@
 
 `pretrain` writes the pretrainer (model.keras), the encoder (encoder.keras) and the
 tokenizer (tokenizer/vocab.txt) to its run folder, which `finetune --init-from` accepts.
+`finetune` trains with the model's registered recipe for its start point: the pretrained
+encoder's with --init-from, the one for random initialisation (a larger rate) without;
+metrics.json records which as "recipe_start", and the training flags override either.
 Both report in metrics.json and resume when the same command is run again after a kill.
 """
 
@@ -139,6 +142,7 @@ def pretrain(args):
                     loss=masked_lm_loss(), metrics=None, weighted_metrics=["accuracy"])  # fmt: skip
     run.fit(model, train, validation=validation, epochs=recipe.epochs,
             verbose=0 if args.quiet else "auto")  # fmt: skip
+    run.check_finite(model)  # before the encoder is written: never a NaN encoder
     with atomic_path(run.run_dir / "encoder.keras") as tmp:
         bert_encoder_of(model).save(tmp)
     metrics = run.finish(model, validation, {
@@ -167,9 +171,16 @@ def _teacher_tokenizer(args):
     return WordPieceTokenizer.load(folder)
 
 
+def recipe_start(args):
+    """The registered recipe's start point: `"pretrained"` (the model's `recipe`) with
+    --init-from, else `"from_scratch"` (its `recipes["from_scratch"]`)."""
+    return "pretrained" if args.init_from else "from_scratch"
+
+
 def finetune(args):
     spec = get_model_spec(args.model)
-    recipe = recipe_from_args(spec.recipe, args)
+    start = recipe_start(args)
+    recipe = recipe_from_args(spec.recipe_for(start), args)
     name = Path(args.init_from).name if args.init_from else args.model
     run = run_from_args(args, f"runs/{name}_{args.task}")
     encoder = tokenizer = None
@@ -224,7 +235,7 @@ def finetune(args):
     model = compression.finish(run, model, steps_per_epoch=steps, from_logits=True)
     metrics = run.finish(model, datasets["test"], {
         "task": args.task, "model": args.model, "init_from": args.init_from,
-        "epochs": recipe.epochs, "batch_size": recipe.batch_size,
+        "recipe_start": start, "epochs": recipe.epochs, "batch_size": recipe.batch_size,
         "sequence_length": args.sequence_length, "vocabulary_size": tokenizer.vocabulary_size,
         **splits.describe(), **compression.describe(model),
     })  # fmt: skip

@@ -5,11 +5,14 @@
     python applications/train_timeseries.py --backend torch --csv load.csv --target load \\
         --window 48 --horizon 24 --season 24
 
-Rows are split in time order (train, then validation, then test); the normalisation is fitted
-on the training rows only. Errors are in the target's own units, beside the naive forecast
-(the last value, repeated) and the seasonal-naive one (the value one season earlier; the season
-is `--season`, else the strongest autocorrelation peak of the training rows) on the same test
-windows. Rerunning the same command after a kill resumes the run.
+Rows are split in time order (train, then validation, then test); the input scaling is fitted
+on the training rows only, and the registered forecaster also normalises each window by its
+own last value and spread (so it follows a level the training rows never reached); its linear
+map starts at the least-squares fit to the training windows. Errors are in the target's own
+units, beside the naive forecast (the last value, repeated) and the seasonal-naive one (the
+value one season earlier; the season is `--season`, else the strongest autocorrelation peak
+of the training rows) on the same test windows. Rerunning the same command after a kill
+resumes the run.
 """
 
 import sys
@@ -35,6 +38,7 @@ from zoo.data.timeseries import (  # noqa: E402
 from zoo.errors import DataSourceError  # noqa: E402
 from zoo.evaluate import evaluate_forecasts, evaluate_run  # noqa: E402
 from zoo.export.options import export_run  # noqa: E402
+from zoo.models.lstm import fit_linear_start  # noqa: E402
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args  # noqa: E402
 
 
@@ -101,6 +105,9 @@ def train(args):
     with run.scope():
         model = spec.build(input_shape=(args.window, series.num_features),
                            horizon=args.horizon, num_targets=1, **overrides)  # fmt: skip
+        # The linear map starts at its least-squares fit to the training windows (a resumed
+        # run then restores its trained weights over it).
+        fit_linear_start(model, *series.arrays("train"))
         run.compile(model, recipe, loss="mse", monitor="loss", monitor_mode="min",
                     metrics=[keras.metrics.MeanAbsoluteError(name="normalized_mae")],
                     steps_per_epoch=steps_per_epoch)  # fmt: skip

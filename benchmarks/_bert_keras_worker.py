@@ -22,6 +22,7 @@ os.environ["KERAS_BACKEND"] = args.backend
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from _harness import time_keras_fit  # noqa: E402
+from _keras_hub_bert import keras_hub_bert_classifier  # noqa: E402
 
 from zoo.models.bert import BERT_PRESETS  # noqa: E402
 
@@ -31,14 +32,7 @@ def build(config):
         from zoo.models.bert import build_bert_classifier
 
         return build_bert_classifier(config, num_classes=2)
-    import keras_hub
-
-    backbone = keras_hub.models.BertBackbone(
-        vocabulary_size=config.vocabulary_size, num_layers=config.num_layers,
-        num_heads=config.num_heads, hidden_dim=config.hidden_dim,
-        intermediate_dim=config.intermediate_dim, max_sequence_length=config.max_sequence_length,
-    )  # fmt: skip
-    return keras_hub.models.BertTextClassifier(backbone, num_classes=2, preprocessor=None)
+    return keras_hub_bert_classifier(config, num_classes=2)
 
 
 def main():

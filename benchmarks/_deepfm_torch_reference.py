@@ -1,12 +1,13 @@
-"""DeepFM written directly in PyTorch, layer for layer as zoo's `build_deepfm` on Criteo's
-fields (same parameter count): what a PyTorch user would train instead. Prints one JSON line
-like `_deepfm_keras_worker.py`."""
+"""DeepFM written directly in PyTorch (`_torch_recommenders.DeepFM`, layer for layer as zoo's
+`build_deepfm`) on Criteo's fields (same parameter count), timed as the throughput suite times
+zoo's. Prints one JSON line like `_deepfm_keras_worker.py`."""
 
 import argparse
 import json
 
 import torch
 from _harness import criteo_batches, time_torch_training
+from _torch_recommenders import DeepFM
 from torch import nn
 
 parser = argparse.ArgumentParser()
@@ -17,33 +18,10 @@ parser.add_argument("--steps", type=int, default=20)
 args = parser.parse_args()
 
 
-class DeepFM(nn.Module):
-    def __init__(self, vocabulary_size, dense=13, sparse=26, dim=10, hidden=(400, 400, 400)):
-        super().__init__()
-        self.embeddings = nn.ModuleList(nn.Embedding(vocabulary_size, dim) for _ in range(sparse))
-        self.linear = nn.ModuleList(nn.Embedding(vocabulary_size, 1) for _ in range(sparse))
-        self.dense_embeddings = nn.Parameter(torch.randn(dense, dim) * 0.05)
-        self.dense_linear = nn.Parameter(torch.zeros(dense))
-        self.bias = nn.Parameter(torch.zeros(1))
-        layers, width = [], (dense + sparse) * dim + dense
-        for units in hidden:
-            layers += [nn.Linear(width, units), nn.ReLU()]
-            width = units
-        self.mlp = nn.Sequential(*layers, nn.Linear(width, 1))
-
-    def forward(self, dense, sparse):
-        fields = torch.stack([e(sparse[:, i]) for i, e in enumerate(self.embeddings)], 1)
-        fields = torch.cat([dense[..., None] * self.dense_embeddings, fields], 1)  # (B, 39, k)
-        fm = 0.5 * (fields.sum(1) ** 2 - (fields**2).sum(1)).sum(1, keepdim=True)
-        linear = sum(w(sparse[:, i]) for i, w in enumerate(self.linear))
-        linear = linear + (dense * self.dense_linear).sum(1, keepdim=True)
-        deep = self.mlp(torch.cat([fields.flatten(1), dense], 1))
-        return torch.sigmoid(self.bias + linear + fm + deep)
-
-
 def main():
     torch.manual_seed(0)
-    model = DeepFM(args.vocabulary_size)
+    # Criteo's fields in zoo's order (`criteo_features`): 13 dense values, 26 categorical ids.
+    model = DeepFM([("dense", 1)] * 13 + [("sparse", args.vocabulary_size)] * 26, dim=10)
     optimizer = torch.optim.Adam(model.parameters(), 1e-3)
     total = args.warmup_steps + args.steps
     arrays = criteo_batches(total * args.batch_size, args.vocabulary_size)
@@ -52,7 +30,9 @@ def main():
 
     def loss_of_step(step):
         batch = slice(step * args.batch_size, (step + 1) * args.batch_size)
-        return nn.functional.binary_cross_entropy(model(dense[batch], sparse[batch]), labels[batch])
+        fields = [*dense[batch].split(1, 1), *sparse[batch].unbind(1)]
+        logits = model(*fields)
+        return nn.functional.binary_cross_entropy_with_logits(logits, labels[batch])
 
     print(json.dumps(time_torch_training(model, optimizer, loss_of_step, batch_size=args.batch_size,
                                          warmup_steps=args.warmup_steps, steps=args.steps)))

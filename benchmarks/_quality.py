@@ -60,7 +60,8 @@ def figure_row(task, *, role, figure, value, epochs="", backend="", command="", 
     return {
         "task": task.name, "family": task.family, "model": task.model, "dataset": task.dataset,
         "metric": task.metric, "unit": task.unit, "higher_is_better": task.higher_is_better,
-        "role": role, "figure": figure, "value": round(float(value), 4), "epochs": epochs,
+        "role": role, "figure": figure, "value": round(float(value), 2 if task.unit == "%" else 4),
+        "epochs": epochs,
         "backend": backend, "command": command, "seconds": seconds, "note": note or task.note,
     }  # fmt: skip
 
@@ -80,7 +81,7 @@ def run_application(script, arguments, *, backend, output_dir, timeout=6 * 3600)
     """Run `applications/<script>` as a user would (plus --backend, --output-dir, --quiet);
     return (its metrics.json, the user's command line as text)."""
     argv = [str(a) for a in arguments]
-    command = f"python applications/{script} {shlex.join(argv)}"
+    command = user_command(f"python applications/{script} {shlex.join(argv)}")
     full = [sys.executable, str(ROOT / "applications" / script), *argv, "--backend", backend,
             "--output-dir", str(output_dir), "--quiet"]  # fmt: skip
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
@@ -91,10 +92,21 @@ def run_application(script, arguments, *, backend, output_dir, timeout=6 * 3600)
     return json.loads((Path(output_dir) / "metrics.json").read_text()), command
 
 
-def run_baseline(script, arguments, timeout=6 * 3600):
-    """Run a baseline worker (`benchmarks/<script> ARGS`); return its last JSON line."""
+def user_command(command):
+    """`command` as a user types it: the real-data cache written as `$ZOO_REAL_DATA` (the
+    folder `python -m benchmarks.real_data prepare NAME` fills), not this machine's path."""
+    from benchmarks.real_data import cache_root
+
+    return command.replace(str(cache_root()), "$ZOO_REAL_DATA")
+
+
+def run_baseline(script, arguments, *, backend=None, timeout=6 * 3600):
+    """Run a baseline worker (`benchmarks/<script> ARGS`, a plain-Keras one on `backend`, the
+    zoo run's); return its last JSON line."""
     command = [sys.executable, str(ROOT / "benchmarks" / script), *map(str, arguments)]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    if backend:
+        env["KERAS_BACKEND"] = backend
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout,
                             cwd=ROOT)  # fmt: skip
     if result.returncode != 0:
@@ -114,15 +126,16 @@ def merge_rows(old, new):
 
 
 def measured_entries(rows):
-    """{model: [MeasuredResult fields]} from the rows: each zoo figure beside the first
+    """{model: [MeasuredResult fields]} from the rows: each zoo figure beside the strongest
     baseline of its task and backend (what `zoo._measured` holds)."""
     entries = {}
     for row in rows:
         if row["role"] != "zoo":
             continue
-        baseline = next((other for other in rows if other["role"] == "baseline"
-                         and other["task"] == row["task"]
-                         and other["backend"] == row["backend"]), None)  # fmt: skip
+        baselines = [other for other in rows if other["role"] == "baseline"
+                     and other["task"] == row["task"] and other["backend"] == row["backend"]]
+        sign = 1 if str(row["higher_is_better"]) == "True" else -1
+        baseline = max(baselines, key=lambda other: sign * float(other["value"]), default=None)
         entries.setdefault(row["model"], []).append({
             "dataset": row["dataset"], "metric": row["metric"], "value": float(row["value"]),
             "epochs": int(row["epochs"]), "backend": row["backend"], "date": row["date"],

@@ -54,7 +54,7 @@ def _image_task(task, context, baseline_script_args, baseline_figure, default_ep
     epochs = metrics["epochs"]
     baseline = run_baseline("_quality_image_baselines.py", [
         *baseline_script_args, "--data-dir", data_dir, "--epochs", epochs,
-        *size[2:]])  # fmt: skip
+        *size[2:]], backend=context.backend)  # fmt: skip
     return [
         figure_row(task, role="zoo", figure="zoo, registered recipe",
                    value=100 * metrics["test_accuracy"], epochs=epochs, backend=context.backend,

@@ -30,7 +30,8 @@ def _series_task(task, context):
                                        backend=context.backend,
                                        output_dir=context.work / f"{task.name}_{context.backend}")
     epochs = metrics["epochs"]
-    plain = run_baseline("_quality_series_baselines.py", [*shape, "--epochs", epochs])
+    plain = run_baseline("_quality_series_baselines.py", [*shape, "--epochs", epochs],
+                         backend=context.backend)
     common = dict(epochs=epochs, backend=context.backend)
     naive = metrics["baselines"]
     rows = [figure_row(task, role="zoo", figure="zoo, registered recipe",
@@ -68,3 +69,32 @@ def _task(key):
 
 
 TASKS = [_task(key) for key in SERIES]
+
+
+def _baseline(rows, zoo, prefix):
+    """The value of the same run's baseline whose figure starts with `prefix` (else NaN)."""
+    return next((float(r["value"]) for r in rows if r["task"] == zoo["task"]
+                 and r["backend"] == zoo["backend"] and r["role"] == "baseline"
+                 and r["figure"].startswith(prefix)), float("nan"))  # fmt: skip
+
+
+def forecaster_table(rows):
+    """The forecaster's test MAE on each series and backend beside the naive, seasonal-naive
+    and plain-LSTM errors, with its ratio to the better naive forecast (bold: the goal, 0.9
+    or less, is met). For docs/models/sequence.md."""
+    lines = ["| series | backend | epochs | zoo MAE | naive | seasonal-naive | ratio | "
+             "plain Keras LSTM |", "|---|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    names = {task.name: task.dataset for task in TASKS}
+    for zoo in (r for r in rows if r["task"] in names and r["role"] == "zoo"):
+        naive, seasonal = (_baseline(rows, zoo, p) for p in ("naive", "seasonal-naive"))
+        ratio = float(zoo["value"]) / min(naive, seasonal)
+        shown = f"**{ratio:.2f}**" if ratio <= 0.9 else f"{ratio:.2f}"
+        lines.append(f"| {names[zoo['task']]} | {zoo['backend']} | {zoo['epochs']} "
+                     f"| {float(zoo['value']):g} | {naive:g} | {seasonal:g} | {shown} "
+                     f"| {_baseline(rows, zoo, 'plain Keras LSTM'):g} |")  # fmt: skip
+    return "\n".join(lines)
+
+
+DOCS_TABLES = [("docs/models/sequence.md",
+                ("<!-- forecaster_real_series:start -->", "<!-- forecaster_real_series:end -->"),
+                forecaster_table)]  # fmt: skip

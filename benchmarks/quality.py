@@ -11,6 +11,7 @@ measured; the table in `docs/quality.md` and the registry's `measured` entries
     python benchmarks/quality.py                                # every task, full size (hours)
     python benchmarks/quality.py --tasks cnn_fashion_mnist --backends jax
     python benchmarks/quality.py --quick --results-dir /tmp/quality --no-docs   # smoke size
+    python benchmarks/quality.py --render                       # docs from the CSV, no training
     python -m benchmarks run --suites quality                    # the same, through the runner
 """
 
@@ -67,7 +68,8 @@ def markdown_table(rows):
                     f"| `{task}` | `{zoo['model']}` | {zoo['dataset']} | {backend} "
                     f"| {zoo['epochs']} | **{_value(zoo)}** {zoo['metric']} ({zoo['figure']}) "
                     f"| {baselines} | {references} | {zoo['note']} |")  # fmt: skip
-    lines += ["", f"Measured on {rows[0]['machine']} (dates per row in "
+    machines = " and ".join(dict.fromkeys(row["machine"] for row in rows))
+    lines += ["", f"Measured on {machines} (machine and date per row in "
                   "`benchmarks/results/quality.csv`) with `python benchmarks/quality.py`."]
     return "\n".join(lines)
 
@@ -93,6 +95,9 @@ def save(rows, results_dir, update_docs):
         merged = read_rows(path)
         write_between_markers(DOCS, MARKERS, markdown_table(merged))
         write_between_markers(DOCS, DATA_MARKERS, data_table())
+        for family in FAMILIES:  # a family's own table on its model page
+            for page, markers, table in getattr(family, "DOCS_TABLES", ()):
+                write_between_markers(ROOT / page, markers, table(merged))
         write_text_atomically(MEASURED_MODULE, measured_module(merged))
         print(f"updated {MEASURED_MODULE}")
 
@@ -106,12 +111,17 @@ def build_parser():
                         help="smoke size: one epoch on a few thousand rows (figures meaningless)")
     parser.add_argument("--epochs", type=int,
                         help="every run's epochs instead of the recipes' (a stated time budget)")
+    parser.add_argument("--render", action="store_true",
+                        help="train nothing: rewrite the docs and zoo/_measured.py from the CSV")
     add_output_arguments(parser, docs="docs/quality.md and zoo/_measured.py")
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    if args.render:
+        save([], args.results_dir, update_docs=True)
+        return 0
     failed = []
     with tempfile.TemporaryDirectory() as work:
         for backend in args.backends:

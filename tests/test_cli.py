@@ -107,3 +107,12 @@ def test_info_shows_what_zoo_measured(monkeypatch, capsys):
     assert f"with: {MEASURED_CNN['command']}" in out
     cli.main(["info", "cnn", "--json"])
     assert json.loads(capsys.readouterr().out)["measured"][0]["baseline_value"] == 91.1
+
+
+def test_info_prints_recipe_numbers_short(capsys):
+    """A recipe's floats print to 4 significant digits (not 0.20833333333333334)."""
+    from zoo.cli import main
+
+    main(["info", "resnet9"])
+    recipe = next(line for line in capsys.readouterr().out.splitlines() if "recipe" in line)
+    assert "warmup_fraction=0.2083," in recipe and "learning_rate=0.4," in recipe

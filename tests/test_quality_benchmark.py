@@ -77,3 +77,26 @@ def test_every_task_names_a_registered_model_and_a_family():
 
     for task in quality.TASKS.values():
         assert task.model in list_models() and task.family and task.metric
+
+
+def test_measured_entries_stand_beside_the_strongest_baseline(monkeypatch, tmp_path):
+    """An error metric (lower is better): the card compares with the best baseline of the
+    same run, not the first; commands name the real-data cache as $ZOO_REAL_DATA."""
+    from benchmarks import _quality
+
+    series = QualityTask("lstm_forecaster_co2", "series", "lstm_forecaster", "CO2", "test MAE",
+                         run=None, unit="", higher_is_better=False)  # fmt: skip
+    monkeypatch.setenv("ZOO_REAL_DATA", str(tmp_path))
+    script = "python applications/train_timeseries.py --csv"
+    command = _quality.user_command(f"{script} {tmp_path}/co2/co2.csv")
+    assert command == f"{script} $ZOO_REAL_DATA/co2/co2.csv"
+    rows = [figure_row(series, role="zoo", figure="zoo", value=0.34567, epochs=20,
+                       backend="jax", command=command),
+            figure_row(series, role="baseline", figure="naive", value=0.75, backend="jax"),
+            figure_row(series, role="baseline", figure="seasonal-naive", value=0.5,
+                       backend="jax"),
+            figure_row(series, role="baseline", figure="naive", value=0.1, backend="torch")]
+    (entry,) = measured_entries([{**row, **STAMP} for row in rows])["lstm_forecaster"]
+    assert (entry["baseline"], entry["baseline_value"], entry["value"]) == (
+        "seasonal-naive", 0.5, 0.3457)
+    assert figure_row(TASK, role="zoo", figure="zoo", value=75.2646)["value"] == 75.26  # %

@@ -2,6 +2,7 @@
 
 import argparse
 import functools
+import math
 import sys
 
 from zoo.errors import ZooError
@@ -45,17 +46,24 @@ def positive_int(text):
     return value
 
 
-def positive_float(text):
-    """argparse type: a number > 0."""
+def _finite_float(text):
     value = _parse(text, float, "a number")
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite number > 0."""
+    value = _finite_float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
     return value
 
 
 def non_negative_float(text):
-    """argparse type: a number >= 0."""
-    value = _parse(text, float, "a number")
+    """argparse type: a finite number >= 0."""
+    value = _finite_float(text)
     if not value >= 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
     return value

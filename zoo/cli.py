@@ -121,7 +121,8 @@ def command_info(args):
         print(f"  zoo measured  {result}")
         print(f"                with: {result.command}")
     if spec.recipe:
-        recipe = ", ".join(f"{k}={v}" for k, v in spec.recipe.to_dict().items())
+        recipe = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                           for k, v in spec.recipe.to_dict().items())  # fmt: skip
         print(f"  recipe        {recipe}")
 
 

@@ -36,3 +36,11 @@ class DataSourceError(ZooError, OSError):
 
 class ExportError(ZooError, RuntimeError):
     """An artifact could not be written or does not match the model; nothing was left behind."""
+
+
+class TrainingDivergedError(ZooError, ArithmeticError):
+    """The loss became NaN or infinite; the run stopped and kept its last good epoch."""
+
+
+class RunFolderBusyError(ZooError, OSError):
+    """Another live process is training into the same run folder."""

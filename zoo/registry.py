@@ -16,6 +16,7 @@ Example:
 import dataclasses
 import difflib
 import fnmatch
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -176,13 +177,24 @@ def create_model(name, /, **overrides):
     return get_model_spec(name).build(**overrides)
 
 
+def natural_key(name):
+    """Sort key that orders the numbers inside names by value: resnet20 before resnet110."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 def list_models(pattern="*", task=None):
-    """Sorted names matching the shell-style `pattern`, optionally only those of `task`."""
+    """Names matching the shell-style `pattern` (optionally only those of `task`), in natural
+    order (`resnet20` before `resnet110`, as timm lists them).
+
+    Example:
+    >>> print(*list_models("resnet*")[:3])
+    resnet9 resnet20 resnet32
+    """
     return sorted(
-        name
-        for name, spec in _REGISTRY.items()
-        if fnmatch.fnmatchcase(name, pattern) and (task is None or spec.task == task)
-    )
+        (name for name, spec in _REGISTRY.items()
+         if fnmatch.fnmatchcase(name, pattern) and (task is None or spec.task == task)),
+        key=natural_key,
+    )  # fmt: skip
 
 
 def list_tasks():

@@ -259,3 +259,27 @@ def test_images_keep_the_data_sets_own_shape_unless_resized():
     assert image_shape("fashion_mnist", (32, 32, 3), image_size=32) == (32, 32, 1)
     assert image_shape("cifar10", (32, 32, 3)) == (32, 32, 3)
     assert image_shape("folder", (32, 32, 3)) == (32, 32, 3)
+
+
+def test_a_diverging_run_stops_in_one_line_and_saves_no_model(run_app, tmp_path):
+    """Issue 20's probe: SGD at a huge rate turns the loss NaN within the first epoch (1000
+    is enough on TensorFlow; 1e10 on every backend). The run stops there with one line
+    (epoch, step, loss, what to try) and exit status 2, and leaves no model.keras and no
+    metrics.json holding NaN."""
+    out = tmp_path / "run"
+    result = run_app("train_cifar.py", "--dataset", "synthetic", "--model", "cnn", "--quiet",
+                     "--epochs", "2", "--max-train-examples", "256", "--lr", "1e10",
+                     "--optimizer", "sgd", "--output-dir", str(out))  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: Training diverged at epoch 1, step "), last
+    assert f"{out} holds no finished epoch. Rerun with a lower --lr (this run: 1e+10, sgd)" in last
+    assert "Traceback" not in result.stderr
+    assert not (out / "model.keras").exists() and not (out / "metrics.json").exists()
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e999", "-inf"])
+def test_learning_rate_must_be_finite(value, capsys, tmp_path):
+    argv = ["--dataset", "synthetic", f"--lr={value}", "--output-dir", str(tmp_path / "run")]
+    message = f"argument --lr: must be a finite number, got '{value}'"
+    assert_exits_2_with_one_line("train_cifar.py", argv, message, capsys)

@@ -9,6 +9,8 @@ import pytest
 import zoo  # noqa: F401  (registers zoo's layers, which load_model needs)
 from tests.applications.conftest import app_command, assert_exits_2_with_one_line, kill_after_epochs
 from tests.data.fake_files import write_criteo, write_movielens_1m
+from zoo import get_model_spec
+from zoo.data.tabular import SMALL_DATA_RECIPE, training_recipe
 from zoo.data.tabular_encoding import TabularEncoder
 
 
@@ -55,6 +57,20 @@ def test_movielens_files_with_a_time_split(run_app, tmp_path):
     assert set(metrics["features"]) == {"user_id", "item_id", "gender", "occupation", "zip",
                                         "genres", "age"}  # fmt: skip
     assert 0 <= metrics["test_auc"] <= 1
+    # Every data set but Criteo: the small-data recipe, with --epochs applied.
+    assert metrics["recipe"] == SMALL_DATA_RECIPE.replace(epochs=1).to_dict()
+
+
+def test_each_data_set_trains_with_its_recipe():
+    """Criteo: the registered recipe (one epoch of large batches); every smaller data set: the
+    small-data recipe measured on MovieLens 100K (3 epochs of Adam 2e-3, batch 256,
+    docs/models/recommenders.md)."""
+    registered = get_model_spec("deepfm").recipe
+    assert training_recipe("criteo", registered) is registered
+    for name in ("movielens_100k", "movielens_1m", "csv", "synthetic"):
+        assert training_recipe(name, registered) is SMALL_DATA_RECIPE
+    small = SMALL_DATA_RECIPE
+    assert (small.epochs, small.learning_rate, small.batch_size) == (3, 2e-3, 256)
 
 
 def test_wide_deep_on_criteo_files_with_hashing_and_a_cross(run_app, tmp_path):

@@ -73,6 +73,19 @@ def test_windows_pair_the_past_with_the_next_horizon():
     assert sum(len(y) for _, y in train.as_numpy_iterator()) == series.num_windows("train")
 
 
+def test_arrays_are_the_datasets_windows_in_time_order():
+    series = SeriesSplits({"y": np.arange(60.0), "x": np.arange(60.0) ** 2}, target="y",
+                          features=["x"], window=6, horizon=2, fractions=(0.2, 0.2))  # fmt: skip
+    for split in ("train", "test"):
+        inputs, targets = series.arrays(split)
+        batched = list(series.dataset(split, batch_size=7).as_numpy_iterator())
+        np.testing.assert_array_equal(inputs, np.concatenate([x for x, _ in batched]))
+        np.testing.assert_array_equal(targets, np.concatenate([y for _, y in batched]))
+        assert inputs.dtype == targets.dtype == np.float32
+        assert len(inputs) == series.num_windows(split)
+    np.testing.assert_allclose(series.to_original_units(targets[0, :, 0]), [48.0, 49.0], atol=1e-4)
+
+
 def test_split_errors():
     with pytest.raises(DataSourceError, match="fewer than one window"):
         SeriesSplits({"y": np.arange(20.0)}, target="y", window=12, horizon=4)

@@ -60,6 +60,25 @@ def test_presets_registered_with_references():
     )
 
 
+def test_recipes_by_start_point_and_preset():
+    """Fine-tuning a pretrained encoder takes a rate per preset (smaller encoders larger ones,
+    as Turc et al. chose); training from random initialisation a larger one: at BERT-base's
+    5e-5 a freshly initialised bert_tiny stays at the majority class on real reviews."""
+    rates = {preset: get_model_spec(preset).recipe.learning_rate for preset in BERT_PRESETS}
+    assert rates["bert_tiny"] == 3e-4 and rates["bert_base"] == rates["bert_large"] == 2e-5
+    ordered = [rates[p] for p in ("bert_tiny", "bert_mini", "bert_small", "bert_base")]
+    assert ordered == sorted(ordered, reverse=True)
+    for preset in BERT_PRESETS:
+        spec = get_model_spec(preset)
+        scratch = spec.recipe_for("from_scratch")
+        assert spec.recipe_for("pretrained") is spec.recipe
+        assert scratch.learning_rate > spec.recipe.learning_rate, preset
+        assert scratch.learning_rate >= 2 * 5e-5, preset  # twice BERT-base's at least
+        assert (scratch.optimizer, scratch.schedule, scratch.warmup_fraction) == (
+            "adamw", "onecycle", 0.1)  # warm-up: a fresh post-LayerNorm encoder needs it
+    assert get_model_spec("bert_tiny").recipe_for("from_scratch").learning_rate >= 5e-4
+
+
 def test_encoder_outputs():
     encoder = build_bert(TINY, name="enc")
     outputs = encoder(_inputs())

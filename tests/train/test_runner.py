@@ -91,3 +91,34 @@ def test_atomic_path_leaves_the_old_file_on_failure(tmp_path):
             raise RuntimeError("killed")
     assert json.loads(target.read_text()) == {"a": 1}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.json"]
+
+
+def test_a_kill_between_the_last_epoch_and_finish_loses_nothing(tmp_path):
+    """The backup outlives `fit` until `finish` has written model.keras and metrics.json: a
+    run killed in between (simulated: a new TrainingRun on the same folder) resumes at its
+    last epoch, trains nothing more, and finishes; only then is the backup removed."""
+    train, test = _datasets()
+    recipe = TrainingRecipe(epochs=2, batch_size=16, optimizer="adam", learning_rate=1e-2,
+                            weight_decay=0.0)  # fmt: skip
+
+    def start():
+        run = TrainingRun(tmp_path / "run", seed=1)
+        with run.scope():
+            model = build_cnn(input_shape=(8, 8, 1), num_classes=2, filters=(4,), dense_units=8)
+            run.compile(model, recipe, steps_per_epoch=4)
+        return run, model
+
+    run, model = start()
+    run.fit(model, train, validation=test, epochs=2, verbose=0)
+    assert (tmp_path / "run" / "backup" / "training_metadata.json").is_file()
+    weights = model.get_weights()
+    run, model = start()  # the kill: nothing but the folder survives
+    assert run.resuming
+    history = run.fit(model, train, validation=test, epochs=2, verbose=0)
+    assert run.resumed_from_epoch == 2 and not history.history.get("loss")
+    for restored, trained in zip(model.get_weights(), weights, strict=True):
+        np.testing.assert_array_equal(restored, trained)
+    metrics = run.finish(model, test, {"model": "cnn"})
+    assert metrics["resumed_from_epoch"] == 2
+    assert len((tmp_path / "run" / "history.csv").read_text().splitlines()) == 1 + 2
+    assert not (tmp_path / "run" / "backup").exists()

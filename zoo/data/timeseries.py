@@ -191,6 +191,15 @@ class SeriesSplits:
         data = data.map(lambda rows: (rows[:, :window, :], rows[:, window:, :1]))
         return data.prefetch(tf.data.AUTOTUNE)
 
+    def arrays(self, split):
+        """(inputs (windows, window, features), targets (windows, horizon, 1)) of `split` as
+        float32 arrays, normalised like `dataset`'s batches, in time order."""
+        origins = self.origins(split)
+        normalised = ((self.values - self.mean) / self.std).astype(np.float32)
+        inputs = normalised[origins[:, None] + np.arange(-self.window, 0)[None, :]]
+        targets = normalised[origins[:, None] + np.arange(self.horizon)[None, :], :1]
+        return inputs, targets
+
     def to_original_units(self, normalised_targets):
         """Targets predicted in normalised units, back in the target column's units."""
         return np.asarray(normalised_targets) * self.std[0] + self.mean[0]

@@ -11,7 +11,9 @@ from zoo.layers.position_embedding import PositionEmbedding
 from zoo.layers.reversible_embedding import ReversibleEmbedding
 from zoo.layers.self_attention import MultiHeadSelfAttention
 from zoo.layers.sequence_pooling import SequencePooling
+from zoo.layers.temporal_linear import TemporalLinear
 from zoo.layers.transformer_encoder import TransformerEncoderBlock
+from zoo.layers.window_normalization import WindowDenormalization, WindowNormalization
 from zoo.layers.zero_pad_shortcut import ZeroPadShortcut
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "HashedCross",
     "MLP",
     "SequencePooling",
+    "TemporalLinear",
     "LSTM",
     "MaskedPositionsTransform",
     "MultiHeadSelfAttention",
@@ -28,5 +31,7 @@ __all__ = [
     "ReversibleEmbedding",
     "TransformerEncoderBlock",
     "VocabularyBias",
+    "WindowDenormalization",
+    "WindowNormalization",
     "ZeroPadShortcut",
 ]

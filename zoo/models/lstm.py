@@ -16,7 +16,8 @@ import keras
 
 from zoo._utils import check_fraction, check_positive_int
 from zoo.errors import ConfigError
-from zoo.layers import LSTM
+from zoo.layers import LSTM, TemporalLinear, WindowDenormalization, WindowNormalization
+from zoo.layers.window_normalization import LOCATIONS as WINDOW_LOCATIONS
 from zoo.models._image_classifier import check_top_arguments, classification_output
 from zoo.registry import ReferenceResult, register_model
 from zoo.train.recipe import TrainingRecipe
@@ -131,17 +132,25 @@ def build_lstm_classifier(
     return keras.Model(inputs, x, name=name)
 
 
+FORECASTER_NORMALIZATIONS = ("window", None)
+
+
 @register_model(
     "lstm_forecaster",
     task="time_series_forecasting",
     input_shape=(24, 1),
-    parameter_count=16_961,
+    parameter_count=16_986,
     recipe=TrainingRecipe(
         epochs=20, batch_size=64, optimizer="adam", learning_rate=1e-3, weight_decay=0.0,
         schedule="cosine", augment=False,
     ),  # fmt: skip
+    description="Per-window normalisation -> LSTM 64 -> dense, plus a linear map of the window; "
+    "de-normalised forecasts (horizon x targets).",
     horizon=1,
     lstm_units=(64,),
+    normalization="window",
+    location="last",
+    linear=True,
     name="lstm_forecaster",
 )
 def build_lstm_forecaster(
@@ -151,12 +160,29 @@ def build_lstm_forecaster(
     *,
     lstm_units=(64,),
     dropout=0.0,
+    normalization="window",
+    location="last",
+    linear=True,
     name="lstm_forecaster",
 ):
     """Windows of `(window, features)` -> stacked LSTM -> `(horizon, num_targets)` forecasts.
 
     One-shot multi-step: a single dense projection predicts every future step at once, so
-    errors do not compound as in step-by-step (autoregressive) forecasting.
+    errors do not compound as in step-by-step (autoregressive) forecasting. The targets are
+    the first `num_targets` input channels (as `zoo.data.timeseries.SeriesSplits` orders
+    them); the other channels are extra input features.
+
+    `normalization="window"` (RevIN, Kim et al. 2022): each window's target channels are
+    shifted by the window's `location` (`"last"`: its last value, so the network forecasts
+    the change from where the window ends; or `"mean"`) and divided by the window's standard
+    deviation, and the forecast is mapped back with the same statistics: the forecast follows
+    a level the training windows never reached, and shifting a window by c shifts its forecast
+    by c. The projection starts at zero, so an untrained model forecasts the location (with
+    `"last"`: the naive forecast). `linear=True` adds a linear map from the (normalised)
+    target window to the forecast (`zoo.layers.TemporalLinear`, NLinear in Zeng et al. 2023),
+    which learns seasonal and trend patterns from few windows; `fit_linear_start` sets it
+    by least squares before training. `normalization=None,
+    linear=False` is the plain LSTM (inputs scaled by the data pipeline only).
 
     Example:
     >>> model = build_lstm_forecaster(input_shape=(48, 4), horizon=12, lstm_units=(64, 32))
@@ -179,11 +205,82 @@ def build_lstm_forecaster(
     check_positive_int(f"{builder}: num_targets", num_targets)
     _check_units(builder, lstm_units)
     check_fraction(f"{builder}: dropout", dropout)
+    if normalization not in FORECASTER_NORMALIZATIONS:
+        raise ConfigError(
+            f"{builder}: normalization must be one of {FORECASTER_NORMALIZATIONS}, "
+            f"got {normalization!r}."
+        )
+    if location not in WINDOW_LOCATIONS:
+        raise ConfigError(
+            f"{builder}: location must be one of {WINDOW_LOCATIONS}, got {location!r}."
+        )
+    if not isinstance(linear, bool):
+        raise ConfigError(f"{builder}: linear must be True or False, got {linear!r}.")
+    if num_targets > input_shape[1]:
+        raise ConfigError(
+            f"{builder}: num_targets {num_targets} exceeds the {input_shape[1]} input features "
+            "(the targets are the first input channels)."
+        )
+    if linear and input_shape[0] is None:
+        raise ConfigError(
+            f"{builder}: linear=True needs a fixed window length, got input_shape "
+            f"{tuple(input_shape)!r}; give the window or use linear=False."
+        )
     inputs = keras.Input(tuple(input_shape), name="window")
-    x = lstm_stack(inputs, lstm_units, dropout=dropout, name=name)
+    x = inputs
+    if normalization == "window":
+        # Statistics, the normalised window and the forecast's way back are float32 under
+        # any policy: levels such as 400.0 lose their last digits in bfloat16.
+        x, window_location, window_scale = WindowNormalization(
+            num_targets, location=location, dtype="float32", name=f"{name}_normalization"
+        )(inputs)
+    features = lstm_stack(x, lstm_units, dropout=dropout, name=name)
     # The projection runs in float32 under mixed precision: forecasts are compared in
-    # original units, where bfloat16's 8 mantissa bits would show.
-    x = keras.layers.Dense(horizon * num_targets, dtype="float32", name=f"{name}_projection")(x)
-    outputs = keras.layers.Reshape((horizon, num_targets), dtype="float32",
-                                   name=f"{name}_forecast")(x)  # fmt: skip
-    return keras.Model(inputs, outputs, name=name)
+    # original units, where bfloat16's 8 mantissa bits would show. After normalisation it
+    # starts at zero: an untrained model forecasts the window's location.
+    initializer = "zeros" if normalization else "glorot_uniform"
+    y = keras.layers.Dense(horizon * num_targets, kernel_initializer=initializer,
+                           dtype="float32", name=f"{name}_projection")(features)  # fmt: skip
+    # The model's last layer is always `{name}_forecast`.
+    stages = ["reshape", *(["sum"] if linear else []), *(["denormalize"] if normalization else [])]
+    names = {stage: f"{name}_{stage}" for stage in stages} | {stages[-1]: f"{name}_forecast"}
+    y = keras.layers.Reshape((horizon, num_targets), dtype="float32", name=names["reshape"])(y)
+    if linear:
+        skip = TemporalLinear(horizon, num_targets, dtype="float32", name=f"{name}_linear")(x)
+        y = keras.layers.Add(dtype="float32", name=names["sum"])([y, skip])
+    if normalization == "window":
+        y = WindowDenormalization(dtype="float32", name=names["denormalize"])(
+            [y, window_location, window_scale]
+        )
+    return keras.Model(inputs, y, name=name)
+
+
+def fit_linear_start(model, windows, targets, l2=10.0):
+    """Start a forecaster's linear map at its least-squares fit to training windows.
+
+    `windows` `(n, window, features)` and `targets` `(n, horizon, num_targets)` as the model
+    reads and predicts them (e.g. a `SeriesSplits` training set). The fit is made where the
+    linear map works, on the window-normalised values (ridge regression, penalty `l2`), while
+    the LSTM's projection stays at zero: the model then starts as the best linear forecaster
+    of the training windows (NLinear's solution, in closed form) and gradient training adds
+    what the LSTM finds. Returns the model; a model without a linear map is left unchanged.
+
+    Example:
+    >>> import numpy as np
+    >>> model = build_lstm_forecaster(input_shape=(12, 1), horizon=2)
+    >>> x = np.random.default_rng(0).normal(size=(64, 14)).cumsum(1)[..., None]
+    >>> model = fit_linear_start(model, x[:, :12], x[:, 12:])
+    """
+    linear = next((layer for layer in model.layers if isinstance(layer, TemporalLinear)), None)
+    if linear is None:
+        return model
+    windows = keras.ops.convert_to_tensor(windows, "float32")
+    targets = keras.ops.convert_to_tensor(targets, "float32")
+    normalization = next(
+        (layer for layer in model.layers if isinstance(layer, WindowNormalization)), None
+    )
+    if normalization is not None:
+        windows, location, scale = normalization(windows)
+        targets = (targets - location) / scale
+    linear.fit_least_squares(windows, targets, l2=l2)
+    return model

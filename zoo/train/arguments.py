@@ -11,7 +11,7 @@ Example:
 
 import argparse
 
-from zoo._cli import fraction, positive_float, positive_int
+from zoo._cli import fraction, non_negative_float, positive_float, positive_int
 from zoo.evaluate.options import add_evaluation_arguments
 from zoo.export.options import add_export_arguments
 from zoo.train.precision import PRECISIONS
@@ -37,7 +37,7 @@ def add_training_arguments(parser):
     group.add_argument("--lr", type=positive_float, help="peak learning rate")
     group.add_argument("--optimizer", choices=OPTIMIZERS)
     group.add_argument("--schedule", choices=SCHEDULES)
-    group.add_argument("--weight-decay", type=float)
+    group.add_argument("--weight-decay", type=non_negative_float)
     group.add_argument("--label-smoothing", type=fraction)
     group.add_argument("--no-augment", action="store_true", help="turn training augmentation off")
     group.add_argument("--seed", type=int, default=0)

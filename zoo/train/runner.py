@@ -1,8 +1,8 @@
 """`TrainingRun`: one run folder, and everything every application does with it.
 
 A run folder holds `model.keras` (the final model), `best.keras` (best on validation),
-`history.csv`, `logs/` (TensorBoard), `metrics.json`, and while training `backup/`, from
-which the same command resumes after a kill.
+`history.csv`, `logs/` (TensorBoard), `metrics.json`, and until `finish` has written those
+`backup/`, from which the same command resumes after a kill.
 
 Example:
 >>> run = TrainingRun("runs/demo", seed=0)  # doctest: +SKIP
@@ -13,6 +13,8 @@ Example:
 
 import csv
 import json
+import math
+import shutil
 import time
 from pathlib import Path
 
@@ -20,9 +22,11 @@ import keras
 
 from zoo import __version__
 from zoo._utils import atomic_path, write_json_atomic
-from zoo.errors import ConfigError
+from zoo.errors import ConfigError, TrainingDivergedError
 from zoo.train import batching
 from zoo.train.callbacks import BestModelCheckpoint, ThroughputMeter
+from zoo.train.divergence import StopOnDivergence, non_finite_weights
+from zoo.train.folder_lock import hold_run_folder, release_run_folder
 from zoo.train.losses import SparseCategoricalCrossentropyWithSmoothing
 from zoo.train.precision import loss_scaling, set_precision
 from zoo.train.schedules import learning_rate_schedule
@@ -140,24 +144,35 @@ class TrainingRun:
         if validation is not None and self.distribution.pads_evaluation:
             padding = [batching.RescalePaddedValidationLoss(validation, self.recipe.batch_size)]
         return [
+            # First: a diverged batch stops the run before any epoch-end callback saves it.
+            StopOnDivergence(self.run_dir, self._divergence_advice()),
             *padding,
             # The log row of an epoch is written before its backup, so a kill in between
             # repeats that row (trimmed on resume) rather than losing it.
             keras.callbacks.CSVLogger(str(self.run_dir / "history.csv"), append=True),
-            keras.callbacks.BackupAndRestore(str(self.backup_dir), double_checkpoint=True),
+            # Kept after the last epoch until `finish` has written model.keras and
+            # metrics.json: a kill in between resumes at the end instead of at epoch 1.
+            keras.callbacks.BackupAndRestore(str(self.backup_dir), double_checkpoint=True,
+                                             delete_checkpoint=False),
             BestModelCheckpoint(self.run_dir / "best.keras", monitor=monitor,
                                 mode=self.monitor_mode, saved_model=checkpoint_model),  # fmt: skip
             keras.callbacks.TensorBoard(str(self.run_dir / "logs")),
             self._meter,
         ]
 
+    def _divergence_advice(self):
+        return (f"Rerun with a lower --lr (this run: {self.recipe.learning_rate:g}, "
+                f"{self.recipe.optimizer}) to go on from the last good epoch, or with another "
+                f"--output-dir to start afresh.")
+
     def fit(self, model, train, *, validation=None, epochs, verbose="auto", callbacks=(),
             checkpoint_model=None):  # fmt: skip
         """`model.fit` with backup/resume, best checkpoint, CSV and TensorBoard logs.
 
         `checkpoint_model`: the model `best.keras` holds, when `model` only trains it (a
-        distiller); default `model`."""
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        distiller); default `model`. A second process training into the same folder
+        meanwhile is refused (`RunFolderBusyError`)."""
+        hold_run_folder(self.run_dir)  # creates the folder
         self.resumed_from_epoch = self._resume_point()
         if self.resumed_from_epoch:
             print(f"Resuming from epoch {self.resumed_from_epoch} ({self.backup_dir})")
@@ -182,8 +197,14 @@ class TrainingRun:
         return history
 
     def finish(self, model, test, record):
-        """Evaluate on `test`, save `model.keras`, write `metrics.json`; return the metrics."""
+        """Evaluate on `test`, save `model.keras`, write `metrics.json`; return the metrics.
+
+        A model with NaN or infinite weights, or a non-finite test loss, is never saved:
+        `TrainingDivergedError` instead."""
+        self.check_finite(model)
         results = self.evaluate(model, test)
+        if not all(math.isfinite(float(value)) for value in results.values()):
+            self.check_finite(model, [f"test {k} {float(v)}" for k, v in results.items()])
         with atomic_path(self.run_dir / "model.keras") as tmp:
             model.save(tmp)
         metrics = {
@@ -206,7 +227,19 @@ class TrainingRun:
         if best.is_file():
             metrics["best"] = json.loads(best.read_text())
         self.write_metrics(metrics)
+        shutil.rmtree(self.backup_dir, ignore_errors=True)  # the run is complete
+        release_run_folder(self.run_dir)
         return metrics
+
+    def check_finite(self, model, broken=None):
+        """Raise `TrainingDivergedError` if `model` has a NaN or infinite weight (or `broken`,
+        other non-finite figures, is not empty): such a model is never saved."""
+        broken = broken or non_finite_weights(model)
+        if broken:
+            raise TrainingDivergedError(
+                f"Training diverged: {', '.join(broken[:3])} not finite; nothing was saved as "
+                f"{self.run_dir / 'model.keras'}. {self._divergence_advice()}"
+            )
 
     def evaluate(self, model, data):
         """`model.evaluate` as a dict; every example counted once under any strategy."""
