@@ -4,6 +4,7 @@ import contextlib
 import json
 import numbers
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -35,6 +36,32 @@ def check_fraction(name, value, *, inclusive_high=False):
     return float(value)
 
 
+# The mark in the name of a file being written (`atomic_path`, the exporter's staging): a
+# process killed mid-write leaves it behind, and `remove_partial_files` clears it later.
+PARTIAL = ".partial-"
+
+
+def remove_partial_files(folder):
+    """Delete what killed writers left in `folder` and its direct subfolders (hidden names
+    with the `PARTIAL` mark); return their names. Call it only while no other process writes
+    there (a run holds its folder's lock).
+
+    Example:
+    >>> remove_partial_files("runs/no_such_folder")
+    []
+    """
+    folder = Path(folder)
+    removed = []
+    for pattern in (f".*{PARTIAL}*", f"*/.*{PARTIAL}*"):
+        for path in sorted(folder.glob(pattern)):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(str(path.relative_to(folder)))
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path beside `path`; rename it onto `path` only on success.
@@ -49,7 +76,8 @@ def atomic_path(path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = "".join(path.suffixes) or ".tmp"
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}{PARTIAL}", suffix=suffix,
+                                        dir=path.parent)  # fmt: skip
     os.close(handle)
     os.unlink(tmp_name)  # writers such as h5py want to create the file themselves
     try:

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -6,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from zoo import build_cnn
-from zoo._utils import atomic_path, write_json_atomic
+from zoo._utils import PARTIAL, atomic_path, write_json_atomic
 from zoo.train import TrainingRecipe, TrainingRun
 
 
@@ -122,3 +123,27 @@ def test_a_kill_between_the_last_epoch_and_finish_loses_nothing(tmp_path):
     assert metrics["resumed_from_epoch"] == 2
     assert len((tmp_path / "run" / "history.csv").read_text().splitlines()) == 1 + 2
     assert not (tmp_path / "run" / "backup").exists()
+
+
+def test_a_writer_killed_mid_write_leaves_nothing_the_next_run_keeps(tmp_path):
+    """atomic_path's temporary names carry the PARTIAL mark; a process killed while writing
+    (simulated: the temporary is left on disk) leaves it, and the next run into the folder
+    removes it before training, with the lock held. Other hidden files stay."""
+    folder = tmp_path / "run"
+    with atomic_path(folder / "model.keras") as tmp:
+        assert Path(tmp).name.startswith(f".model.keras{PARTIAL}")
+        Path(tmp).write_bytes(b"a model")
+    (folder / f".best.keras{PARTIAL}k1ll3d_x.keras").write_bytes(b"half a model")  # the kill
+    (folder / "export").mkdir()
+    (folder / "export" / f".model.onnx{PARTIAL}abc").write_bytes(b"half an export")
+    (folder / ".keep").write_text("a user's file")
+    train, test = _datasets()
+    run = TrainingRun(folder, seed=1)
+    with run.scope():
+        model = build_cnn(input_shape=(8, 8, 1), num_classes=2, filters=(4,), dense_units=8)
+        run.compile(model, TrainingRecipe(epochs=1, batch_size=16, optimizer="adam",
+                                          learning_rate=1e-2, weight_decay=0.0),
+                    steps_per_epoch=4)  # fmt: skip
+    run.fit(model, train, epochs=1, verbose=0)
+    assert not [p for p in folder.rglob("*") if PARTIAL in p.name]
+    assert (folder / ".keep").read_text() == "a user's file"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import keras
 
-from zoo._utils import check_choice
+from zoo._utils import PARTIAL, check_choice
 from zoo.errors import ConfigError, ExportError
 from zoo.export.onnx_int8 import INT8_TOLERANCE, quantize_onnx_int8
 from zoo.export.precision import float32_copy
@@ -112,7 +112,7 @@ def load_keras_file(path):
 
 
 def _staging_path(path):
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.partial-", suffix=path.suffix,
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}{PARTIAL}", suffix=path.suffix,
                                     dir=path.parent)  # fmt: skip
     os.close(handle)
     os.unlink(name)

@@ -21,7 +21,7 @@ from pathlib import Path
 import keras
 
 from zoo import __version__
-from zoo._utils import atomic_path, write_json_atomic
+from zoo._utils import atomic_path, remove_partial_files, write_json_atomic
 from zoo.errors import ConfigError, TrainingDivergedError
 from zoo.train import batching
 from zoo.train.callbacks import BestModelCheckpoint, ThroughputMeter
@@ -173,6 +173,8 @@ class TrainingRun:
         distiller); default `model`. A second process training into the same folder
         meanwhile is refused (`RunFolderBusyError`)."""
         hold_run_folder(self.run_dir)  # creates the folder
+        # Half-written files of a run killed mid-write; no other process writes here now.
+        remove_partial_files(self.run_dir)
         self.resumed_from_epoch = self._resume_point()
         if self.resumed_from_epoch:
             print(f"Resuming from epoch {self.resumed_from_epoch} ({self.backup_dir})")
