@@ -54,12 +54,18 @@ def remove_partial_files(folder):
     removed = []
     for pattern in (f".*{PARTIAL}*", f"*/.*{PARTIAL}*"):
         for path in sorted(folder.glob(pattern)):
-            if path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
+            remove_path(path)
             removed.append(str(path.relative_to(folder)))
     return removed
+
+
+def remove_path(path):
+    """Delete `path`, a file or a whole folder; nothing if it does not exist."""
+    path = Path(path)
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()
 
 
 @contextlib.contextmanager

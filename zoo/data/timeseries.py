@@ -14,6 +14,7 @@ Example:
 """
 
 import csv
+import functools
 import math
 from pathlib import Path
 
@@ -169,14 +170,18 @@ class SeriesSplits:
     def num_windows(self, split):
         return len(self.origins(split))
 
+    @functools.cached_property
+    def normalised_values(self):
+        """Every row scaled with the training rows' mean and standard deviation (float32)."""
+        return ((self.values - self.mean) / self.std).astype(np.float32)
+
     def dataset(self, split, *, batch_size, training=False, seed=0):
         """Batches of (inputs (window, features), targets (horizon, 1)), normalised with the
         training rows' mean and standard deviation; None for a split without windows."""
         origins = self.origins(split)
         if not len(origins):
             return None
-        normalised = ((self.values - self.mean) / self.std).astype(np.float32)
-        rows = normalised[origins[0] - self.window : origins[-1] + self.horizon]
+        rows = self.normalised_values[origins[0] - self.window : origins[-1] + self.horizon]
         # One window per origin, in a seeded random order when training; the shuffle buffer
         # then varies that order from epoch to epoch without holding every window.
         data = keras.utils.timeseries_dataset_from_array(
@@ -195,7 +200,7 @@ class SeriesSplits:
         """(inputs (windows, window, features), targets (windows, horizon, 1)) of `split` as
         float32 arrays, normalised like `dataset`'s batches, in time order."""
         origins = self.origins(split)
-        normalised = ((self.values - self.mean) / self.std).astype(np.float32)
+        normalised = self.normalised_values
         inputs = normalised[origins[:, None] + np.arange(-self.window, 0)[None, :]]
         targets = normalised[origins[:, None] + np.arange(self.horizon)[None, :], :1]
         return inputs, targets

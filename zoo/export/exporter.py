@@ -14,7 +14,6 @@ True
 
 import dataclasses
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import keras
 
-from zoo._utils import PARTIAL, check_choice
+from zoo._utils import PARTIAL, check_choice, remove_path
 from zoo.errors import ConfigError, ExportError
 from zoo.export.onnx_int8 import INT8_TOLERANCE, quantize_onnx_int8
 from zoo.export.precision import float32_copy
@@ -119,13 +118,6 @@ def _staging_path(path):
     return Path(name)
 
 
-def _remove(path):
-    if path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-    elif path.exists():
-        path.unlink()
-
-
 def _move_into_place(staging, path):
     """Rename `staging` onto `path`; an existing `path` is replaced only after the rename."""
     if not path.exists():
@@ -134,7 +126,7 @@ def _move_into_place(staging, path):
     old = _staging_path(path)
     os.replace(path, old)
     os.replace(staging, path)
-    _remove(old)
+    remove_path(old)
 
 
 def _trace_in_tensorflow(model, source, staging, format, opset, scratch):
@@ -210,7 +202,7 @@ def export(model_or_path, path, format="saved_model", opset=None, verify=True, *
         size = _size(staging)
         _move_into_place(staging, path)
     finally:
-        _remove(staging)
+        remove_path(staging)
     return ExportReport(
         path=str(path),
         format=format,

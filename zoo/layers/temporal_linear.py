@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from zoo._utils import check_positive_int
+
 
 @keras.saving.register_keras_serializable(package="zoo")
 class TemporalLinear(keras.layers.Layer):
@@ -22,19 +24,14 @@ class TemporalLinear(keras.layers.Layer):
     Example:
     >>> import numpy as np
     >>> layer = TemporalLinear(horizon=3)
-    >>> layer(np.ones((2, 12, 4), "float32")).shape
+    >>> tuple(layer(np.ones((2, 12, 4), "float32")).shape)
     (2, 3, 1)
     """
 
     def __init__(self, horizon, channels=1, kernel_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        for argument, value in (("horizon", horizon), ("channels", channels)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(
-                    f"TemporalLinear: {argument} must be a positive integer, got {value!r}."
-                )
-        self.horizon = horizon
-        self.channels = channels
+        self.horizon = check_positive_int("TemporalLinear: horizon", horizon)
+        self.channels = check_positive_int("TemporalLinear: channels", channels)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
 
     def build(self, input_shape):

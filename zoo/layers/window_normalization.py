@@ -11,6 +11,8 @@ levels forecasts another range as well (a series with a trend leaves the trainin
 import keras
 from keras import ops
 
+from zoo._utils import check_positive_int
+
 LOCATIONS = ("last", "mean")
 
 
@@ -30,25 +32,21 @@ class WindowNormalization(keras.layers.Layer):
     >>> import numpy as np
     >>> x = np.array([[[1.0], [2.0], [3.0]]], "float32") + 1000
     >>> normalised, location, scale = WindowNormalization()(x)
-    >>> np.round(keras.ops.convert_to_numpy(normalised)[0, :, 0], 3).tolist()
-    [-2.449, -1.225, 0.0]
+    >>> print(*(round(float(v), 3) for v in keras.ops.convert_to_numpy(normalised)[0, :, 0]))
+    -2.449 -1.225 0.0
     >>> keras.ops.convert_to_numpy(location).ravel().tolist()
     [1003.0]
     """
 
     def __init__(self, channels=1, location="last", epsilon=1e-5, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(channels, bool) or not isinstance(channels, int) or channels < 1:
-            raise ValueError(
-                f"WindowNormalization: channels must be a positive integer, got {channels!r}."
-            )
         if location not in LOCATIONS:
             raise ValueError(
                 f"WindowNormalization: location must be one of {LOCATIONS}, got {location!r}."
             )
         if not epsilon > 0:
             raise ValueError(f"WindowNormalization: epsilon must be > 0, got {epsilon!r}.")
-        self.channels = channels
+        self.channels = check_positive_int("WindowNormalization: channels", channels)
         self.location = location
         self.epsilon = epsilon
         # Levels such as 400.0 would lose their last digits in bfloat16: statistics and the

@@ -46,7 +46,7 @@ class StopOnDivergence(keras.callbacks.Callback):
         loss = (logs or {}).get("loss")
         if loss is None:
             return
-        loss = float(np.asarray(keras.ops.convert_to_numpy(loss)))
+        loss = float(keras.ops.convert_to_numpy(loss))
         if not math.isfinite(loss):
             raise TrainingDivergedError(
                 f"Training diverged at epoch {self._epoch + 1}, step {batch + 1}: the loss is "

@@ -32,9 +32,9 @@ def hold_run_folder(folder):
     """Lock `folder` for this process (creating it); return the open lock file. Raises
     `RunFolderBusyError` when another live process holds it."""
     folder = Path(folder).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
     if folder in _HELD or fcntl is None:
         return _HELD.get(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     handle = open(folder / LOCK_FILE, "a+")  # noqa: SIM115 (held open for the process)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -205,8 +205,8 @@ class TrainingRun:
         `TrainingDivergedError` instead."""
         self.check_finite(model)
         results = self.evaluate(model, test)
-        if not all(math.isfinite(float(value)) for value in results.values()):
-            self.check_finite(model, [f"test {k} {float(v)}" for k, v in results.items()])
+        self.check_finite(model, [f"test {name} {float(value)}" for name, value in results.items()
+                                  if not math.isfinite(float(value))])  # fmt: skip
         with atomic_path(self.run_dir / "model.keras") as tmp:
             model.save(tmp)
         metrics = {
