@@ -1,6 +1,7 @@
 """Pretrain a BERT encoder with masked-LM on a text corpus, or fine-tune one to classify text.
 
-    python applications/train_bert.py pretrain --model bert_mini --corpus corpus.txt --epochs 10
+    python applications/train_bert.py pretrain --model bert_mini --corpus corpus.txt --epochs 10 \\
+        --output-dir runs/bert_mini_pretrain
     python applications/train_bert.py finetune --task sst2 --model bert_tiny
     python applications/train_bert.py finetune --task imdb --data-dir ~/data/aclImdb \\
         --init-from runs/bert_mini_pretrain          # or a keras-hub / Hugging Face folder
@@ -30,6 +31,7 @@ from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fr
 from zoo._utils import atomic_path  # noqa: E402
 from zoo.compress.options import Compression, add_compression_arguments  # noqa: E402
 from zoo.convert import load_bert_encoder  # noqa: E402
+from zoo.data._reading import add_encoding_argument, check_encoding  # noqa: E402
 from zoo.data.bert_inputs import (  # noqa: E402
     classification_dataset,
     masked_lm_dataset,
@@ -75,6 +77,7 @@ def parse_args(argv=None):
                          help="size of a learned vocabulary")  # fmt: skip
         sub.add_argument("--cased", action="store_true", help="keep case and accents")
         sub.add_argument("--sequence-length", type=positive_int, default=128)
+        add_encoding_argument(sub)
         add_training_arguments(sub)
         if command == "pretrain":
             sub.add_argument("--corpus", nargs="+", required=True,
@@ -123,9 +126,12 @@ def pretrain(args):
             "records its masked-LM accuracy in metrics.json)."
         )
     recipe = recipe_from_args(PRETRAIN_RECIPE, args)
-    run = run_from_args(args, f"runs/{args.model}_pretrain")
-    lines = read_corpus(args.corpus)
-    tokenizer = _tokenizer(args, run, args.corpus, from_files=True)
+    run = run_from_args(args, f"runs/{args.model}_pretrain", recipe)
+    lines = read_corpus(args.corpus, encoding=args.encoding)
+    # The tokenizer trainer reads UTF-8 files itself; text in another encoding is passed decoded.
+    utf8 = check_encoding(args.encoding) == "utf-8"
+    texts = args.corpus if utf8 else [line for line in lines if line is not None]
+    tokenizer = _tokenizer(args, run, texts, from_files=utf8)
     tokenizer.save(run.run_dir / "tokenizer")
     rows = pack_documents(lines, tokenizer, args.sequence_length)
     order = np.random.default_rng(args.seed).permutation(len(rows))
@@ -155,6 +161,7 @@ def pretrain(args):
     metrics["masked_lm_accuracy"] = metrics["test_accuracy"]
     run.write_metrics(metrics)
     metrics = export_run(run, args.export, metrics)
+    run.done()
     print(f"masked-LM accuracy {metrics['masked_lm_accuracy']:.4f} on held-out text | "
           f"{args.model}, {metrics['backend']} | {run.run_dir}")  # fmt: skip
     return metrics
@@ -182,7 +189,7 @@ def finetune(args):
     start = recipe_start(args)
     recipe = recipe_from_args(spec.recipe_for(start), args)
     name = Path(args.init_from).name if args.init_from else args.model
-    run = run_from_args(args, f"runs/{name}_{args.task}")
+    run = run_from_args(args, f"runs/{name}_{args.task}", recipe)
     encoder = tokenizer = None
     if args.init_from:
         encoder, tokenizer = load_bert_encoder(args.init_from)
@@ -193,7 +200,7 @@ def finetune(args):
     splits = load_text_classification(
         args.task, data_dir=args.data_dir, validation_split=args.validation_split,
         seed=args.seed, max_train_examples=args.max_train_examples,
-        max_test_examples=args.max_test_examples,
+        max_test_examples=args.max_test_examples, encoding=args.encoding,
     )  # fmt: skip
     if args.distill_from and not args.vocabulary:
         teacher_tokenizer = _teacher_tokenizer(args)
@@ -246,6 +253,7 @@ def finetune(args):
                                    description=splits.describe())  # fmt: skip
         metrics = evaluate_run(run, {args.task: test}, metrics)
     metrics = export_run(run, args.export, metrics)
+    run.done()
     note = " (SYNTHETIC data: meaningless)" if splits.synthetic else ""
     print(f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on {args.task}, "
           f"{metrics['backend']} | {run.run_dir}{Compression.summary(metrics)}")  # fmt: skip

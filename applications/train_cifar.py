@@ -6,9 +6,9 @@
         --data-dir /usr/share/datasets/fashion-mnist --epochs 5
     python applications/train_cifar.py --model resnet20 --prune 0.75 --quantize int8
     python applications/train_cifar.py --model resnet20 \\
-        --distill-from runs/resnet56_cifar10/model.keras --temperature 4 --alpha 0.1
+        --distill-from runs/resnet56_cifar10_tensorflow/model.keras --temperature 4 --alpha 0.1
 
-The run folder (--output-dir, default runs/<model>_<dataset>) receives model.keras,
+The run folder (--output-dir, default runs/<model>_<dataset>_<backend>) receives model.keras,
 best.keras, history.csv, TensorBoard logs and metrics.json; rerunning the same command after
 a kill resumes from the last finished epoch.
 """
@@ -55,6 +55,12 @@ def parse_args(argv=None):
         "--max-train-examples", type=positive_int, help="train on a random subset of this size"
     )
     parser.add_argument("--max-test-examples", type=positive_int)
+    parser.add_argument(
+        "--skip-bad-files",
+        action="store_true",
+        help="--dataset folder: leave out image files that cannot be decoded (counted) "
+        "instead of stopping",
+    )
     add_training_arguments(parser)
     add_compression_arguments(parser)
     return parser.parse_args(argv)
@@ -73,7 +79,7 @@ def main(argv=None):
     args = parse_args(argv)
     spec = get_model_spec(args.model)
     recipe = recipe_from_args(spec.recipe, args)
-    run = run_from_args(args, f"runs/{args.model}_{args.dataset}")
+    run = run_from_args(args, f"runs/{args.model}_{args.dataset}", recipe)
     data = load_image_data(
         args.dataset,
         data_dir=args.data_dir,
@@ -84,6 +90,7 @@ def main(argv=None):
         seed=args.seed,
         max_train_examples=args.max_train_examples,
         max_test_examples=args.max_test_examples,
+        skip_bad_files=args.skip_bad_files,
     )
     compression = Compression.from_args(args)
     steps = data.steps_per_epoch
@@ -119,6 +126,7 @@ def main(argv=None):
                                    predict=run.predict, description=data.describe())  # fmt: skip
         metrics = evaluate_run(run, {args.dataset: test}, metrics)
     metrics = export_run(run, args.export, metrics)
+    run.done()
     note = " (SYNTHETIC data: meaningless)" if data.synthetic else ""
     print(
         f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on {args.dataset}, "

@@ -34,6 +34,7 @@ from zoo._cli import (  # noqa: E402
     fraction,
     positive_int,
 )
+from zoo.data._reading import add_encoding_argument  # noqa: E402
 from zoo.data.tabular import (  # noqa: E402
     SPLITS,
     TABULAR_DATASETS,
@@ -85,6 +86,7 @@ def parse_args(argv=None):
     parser.add_argument("--batch-norm", action="store_true")
     parser.add_argument("--crosses", nargs="+", default=[],
                         help="wide_deep: sparse features to cross, as a:b")  # fmt: skip
+    add_encoding_argument(parser)
     add_training_arguments(parser)
     return parser.parse_args(argv)
 
@@ -101,7 +103,7 @@ def _load(args):
         time_column=time_column, split=args.split, seed=args.seed, max_rows=args.max_rows,
         fractions=(args.validation_fraction, args.test_fraction),
         embedding_dim=args.embedding_dim, min_frequency=args.min_frequency,
-        hash_buckets=args.hash_buckets,
+        hash_buckets=args.hash_buckets, encoding=args.encoding,
     )  # fmt: skip
 
 
@@ -123,7 +125,7 @@ def train(args):
     # Criteo: the registered recipe; MovieLens 100K: the one measured on it; others: more,
     # smaller steps than Criteo's (zoo.data.tabular.training_recipe).
     recipe = recipe_from_args(training_recipe(args.dataset, spec.recipe), args)
-    run = run_from_args(args, f"runs/{args.model}_{args.dataset}")
+    run = run_from_args(args, f"runs/{args.model}_{args.dataset}", recipe)
     data = _load(args)
     if run.resuming and (run.run_dir / ENCODER_FILE).is_file():
         encoder = TabularEncoder.load(run.run_dir)
@@ -155,6 +157,7 @@ def train(args):
                                     description=data.describe())  # fmt: skip
         metrics = evaluate_run(run, {args.dataset: test}, metrics)
     metrics = export_run(run, args.export, metrics)
+    run.done()
     note = " (SYNTHETIC data)" if data.synthetic else ""
     print(f"test AUC {metrics['test_auc']:.4f}  logloss {metrics['test_logloss']:.4f}{note} | "
           f"{args.model} on {args.dataset}, {metrics['backend']} | {run.run_dir}")  # fmt: skip

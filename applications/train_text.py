@@ -25,6 +25,7 @@ from zoo._cli import (  # noqa: E402
     fraction,
     positive_int,
 )
+from zoo.data._reading import add_encoding_argument  # noqa: E402
 from zoo.data.text import TEXT_DATASETS, load_text_classification  # noqa: E402
 from zoo.data.text_encoder import ENCODER_FILE, TextEncoder  # noqa: E402
 from zoo.evaluate import evaluate_classifier, evaluate_run  # noqa: E402
@@ -46,6 +47,7 @@ def parse_args(argv=None):
     parser.add_argument("--validation-split", type=fraction, default=0.1)
     parser.add_argument("--max-train-examples", type=positive_int)
     parser.add_argument("--max-test-examples", type=positive_int)
+    add_encoding_argument(parser)
     add_training_arguments(parser)
     return parser.parse_args(argv)
 
@@ -62,11 +64,11 @@ def text_encoder(run, texts, args):
 def train(args):
     spec = get_model_spec(args.model)
     recipe = recipe_from_args(spec.recipe, args)
-    run = run_from_args(args, f"runs/{args.model}_{args.dataset}")
+    run = run_from_args(args, f"runs/{args.model}_{args.dataset}", recipe)
     splits = load_text_classification(
         args.dataset, data_dir=args.data_dir, validation_split=args.validation_split,
         seed=args.seed, max_train_examples=args.max_train_examples,
-        max_test_examples=args.max_test_examples,
+        max_test_examples=args.max_test_examples, encoding=args.encoding,
     )  # fmt: skip
     encoder = text_encoder(run, splits.train_texts, args)
     datasets = {
@@ -93,6 +95,7 @@ def train(args):
                                    predict=run.predict, description=splits.describe())  # fmt: skip
         metrics = evaluate_run(run, {args.dataset: test}, metrics)
     metrics = export_run(run, args.export, metrics)
+    run.done()
     note = " (SYNTHETIC data: meaningless)" if splits.synthetic else ""
     print(f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on "
           f"{args.dataset}, {metrics['backend']} | {run.run_dir}")  # fmt: skip

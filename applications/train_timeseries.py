@@ -27,6 +27,7 @@ import keras  # noqa: E402
 
 from zoo import get_model_spec, list_models  # noqa: E402
 from zoo._cli import OneLineArgumentParser, exit_on_user_error, fraction, positive_int  # noqa: E402
+from zoo.data._reading import add_encoding_argument  # noqa: E402
 from zoo.data.timeseries import (  # noqa: E402
     SeriesSplits,
     actual_values,
@@ -60,6 +61,7 @@ def parse_args(argv=None):
                         help="units of each LSTM layer (default: the model's)")  # fmt: skip
     parser.add_argument("--validation-fraction", type=fraction, default=0.15)
     parser.add_argument("--test-fraction", type=fraction, default=0.15)
+    add_encoding_argument(parser)
     add_training_arguments(parser)
     return parser.parse_args(argv)
 
@@ -84,8 +86,8 @@ def baselines(series, season, horizon):
 def train(args):
     spec = get_model_spec(args.model)
     recipe = recipe_from_args(spec.recipe, args)
-    run = run_from_args(args, f"runs/{args.model}_{Path(args.csv).stem}")  # fmt: skip
-    columns = load_series(args.csv, args.target, args.features)
+    run = run_from_args(args, f"runs/{args.model}_{Path(args.csv).stem}", recipe)  # fmt: skip
+    columns = load_series(args.csv, args.target, args.features, encoding=args.encoding)
     series = SeriesSplits(columns, target=args.target, features=args.features,
                           window=args.window, horizon=args.horizon,
                           fractions=(args.validation_fraction, args.test_fraction))  # fmt: skip
@@ -127,10 +129,15 @@ def train(args):
     metrics["beats_baselines"] = errors["mae"] < best[1]["mae"]
     run.write_metrics(metrics)
     if args.evaluate:
-        test = evaluate_forecasts(actual, predicted, description=series.describe(),
-                                  baselines=baseline_forecasts(series, season, args.horizon))
+        test = evaluate_forecasts(
+            actual,
+            predicted,
+            description=series.describe(),
+            baselines=baseline_forecasts(series, season, args.horizon),
+        )
         metrics = evaluate_run(run, {"test": test}, metrics)
     metrics = export_run(run, args.export, metrics)
+    run.done()
     report(metrics, args, run.run_dir, best)
     return metrics
 

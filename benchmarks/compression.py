@@ -43,7 +43,8 @@ def train(folder, model, args, *flags):
     command = [sys.executable, str(APP), "--backend", args.backend, "--model", model,
                "--dataset", "fashion_mnist", "--data-dir", args.data_dir, "--image-size", "28",
                "--epochs", str(args.epochs), "--max-train-examples", str(args.train_examples),
-               "--seed", "0", "--quiet", "--output-dir", str(folder), *flags]  # fmt: skip
+               "--seed", "0", "--quiet", "--overwrite", "--output-dir", str(folder),
+               *flags]  # fmt: skip
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode:

@@ -50,6 +50,7 @@ def run(*command, backend):
 
 def app(script, *args, backend):
     run(sys.executable, ROOT / "applications" / script, "--backend", backend, *args, "--quiet",
+        "--overwrite",
         backend=backend)  # fmt: skip
 
 

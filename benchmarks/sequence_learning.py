@@ -41,7 +41,7 @@ BACKENDS = ("tensorflow", "jax", "torch")
 
 def run_application(script, backend, args, out):
     command = [sys.executable, str(ROOT / "applications" / script), "--backend", backend,
-               *args, "--output-dir", str(out), "--quiet"]  # fmt: skip
+               *args, "--output-dir", str(out), "--quiet", "--overwrite"]  # fmt: skip
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
     if result.returncode != 0:

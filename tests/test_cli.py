@@ -116,3 +116,21 @@ def test_info_prints_recipe_numbers_short(capsys):
     main(["info", "resnet9"])
     recipe = next(line for line in capsys.readouterr().out.splitlines() if "recipe" in line)
     assert "warmup_fraction=0.2083," in recipe and "learning_rate=0.4," in recipe
+
+
+def test_an_unknown_keras_backend_is_one_line_for_the_zoo_command():
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    command = shutil.which("zoo") or str(Path(sys.executable).with_name("zoo"))
+    if not Path(command).is_file():
+        pytest.skip("the `zoo` command is not installed (pip install -e .)")
+    result = subprocess.run([command, "list"], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "KERAS_BACKEND": "bogus"})  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: KERAS_BACKEND='bogus' is not a Keras backend; set it to tensorflow, jax or "
+        "torch, or unset it (tensorflow)."]  # fmt: skip

@@ -8,6 +8,8 @@ True
 
 __version__ = "0.1.0"
 
+# First, before anything imports Keras: a bad KERAS_BACKEND is one line, not a traceback.
+from zoo import _keras_backend  # noqa: F401, I001
 from zoo import layers  # noqa: F401  (registers the serializable layers)
 from zoo.errors import ConfigError, DataSourceError, UnknownModelError, ZooError
 from zoo.models import (

@@ -2,10 +2,12 @@
 
 import argparse
 import functools
+import gc
 import math
 import sys
 
-from zoo.errors import ZooError
+from zoo._storage import storage_failure
+from zoo.errors import RunAlreadyFinished, ZooError
 
 EXIT_USAGE = 2
 
@@ -18,17 +20,42 @@ class OneLineArgumentParser(argparse.ArgumentParser):
 
 
 def exit_on_user_error(main):
-    """Turn a `ZooError` raised by `main` into one line on stderr and exit status 2."""
+    """Turn a `ZooError` raised by `main`, or a write that failed for want of space or
+    permission, into one line on stderr and exit status 2. A run that is already finished
+    (`RunAlreadyFinished`) says so on stdout, and `main` returns its metrics."""
 
     @functools.wraps(main)
     def wrapper(*args, **kwargs):
         try:
             return main(*args, **kwargs)
+        except RunAlreadyFinished as done:
+            print(done)
+            return done.metrics
         except ZooError as error:
-            print(f"error: {error}", file=sys.stderr)
-            raise SystemExit(EXIT_USAGE) from None
+            _fail(str(error))
+        except Exception as error:
+            message = storage_failure(error)
+            if message is None:
+                raise
+        # Out of the `except` block the failed write's objects are unreferenced: release them
+        # now (an h5py file whose write failed crashes the interpreter if freed at exit).
+        _collect_quietly()
+        _fail(message)
 
     return wrapper
+
+
+def _collect_quietly():
+    hook, sys.unraisablehook = sys.unraisablehook, lambda _: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
+def _fail(message):
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_USAGE) from None
 
 
 def _parse(text, kind, description):

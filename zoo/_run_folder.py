@@ -13,6 +13,7 @@ Example:
 
 import dataclasses
 import json
+import zipfile
 from pathlib import Path
 
 import keras
@@ -40,9 +41,7 @@ def read_run(path):
                 f"{path} is not a run folder: it has no model.keras (pass the folder an "
                 "application wrote, or a .keras file)."
             )
-        metrics = path / "metrics.json"
-        record = json.loads(metrics.read_text()) if metrics.is_file() else {}
-        return RunFiles(model_path, path, record)
+        return RunFiles(model_path, path, _read_record(path / "metrics.json"))
     if path.suffix != ".keras" or not path.is_file():
         raise DataSourceError(
             f"{path} is neither a run folder nor a .keras file; pass one of them."
@@ -50,6 +49,38 @@ def read_run(path):
     return RunFiles(path, None, {})
 
 
+def _read_record(metrics):
+    """The run's `metrics.json` record ({} without one); a corrupt one is one clear error."""
+    if not metrics.is_file():
+        return {}
+    try:
+        record = json.loads(metrics.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataSourceError(
+            f"{metrics} is not readable JSON ({error}); rerun the training command to rewrite "
+            "it, or pass the run's model.keras file instead of its folder."
+        ) from None
+    return record if isinstance(record, dict) else {}
+
+
 def load_model(model_path):
-    """The model of a `.keras` file, for inference (not compiled)."""
-    return keras.saving.load_model(model_path, compile=False)
+    """The model of a `.keras` file, for inference (not compiled); a file that exists but is
+    not a readable Keras model (not a zip, truncated, corrupt) is one `DataSourceError`."""
+    model_path = Path(model_path)
+    advice = "it is corrupt or truncated; export it again or retrain the run"
+    if not zipfile.is_zipfile(model_path):
+        raise DataSourceError(
+            f"{model_path} exists but is not a readable Keras model (not a .keras zip "
+            f"archive): {advice}."
+        )
+    try:
+        with zipfile.ZipFile(model_path) as archive:
+            damaged = archive.testzip()  # every member's checksum: catches flipped bytes
+        if damaged:
+            raise zipfile.BadZipFile(f"{damaged} fails its checksum")
+        return keras.saving.load_model(model_path, compile=False)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as error:
+        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        raise DataSourceError(
+            f"{model_path} exists but is not a readable Keras model ({reason}): {advice}."
+        ) from None

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from zoo._faults import kill_point
 from zoo.errors import ConfigError
 
 
@@ -88,7 +89,12 @@ def atomic_path(path):
     os.unlink(tmp_name)  # writers such as h5py want to create the file themselves
     try:
         yield tmp_name
+        kill_point(f"write {path.name}")
         os.replace(tmp_name, path)
+    except OSError as error:
+        if error.filename is None:  # a failed write() names no file: name the one meant
+            error.filename = str(path)
+        raise
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)

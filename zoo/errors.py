@@ -44,3 +44,17 @@ class TrainingDivergedError(ZooError, ArithmeticError):
 
 class RunFolderBusyError(ZooError, OSError):
     """Another live process is training into the same run folder."""
+
+
+class RunFolderWriteError(ZooError, OSError):
+    """The run folder (or an output file) cannot be written: no space left, read-only or not
+    permitted; what was saved before stays, so the same command resumes once it can write."""
+
+
+class RunAlreadyFinished(ZooError):
+    """Not a failure: the run folder already holds the finished run a command asks for.
+    `metrics` is its `metrics.json`; applications print the message and exit with status 0."""
+
+    def __init__(self, message, metrics):
+        super().__init__(message)
+        self.metrics = metrics

@@ -39,7 +39,8 @@ def training_commands(name):
         return [f"python applications/train_timeseries.py --model {name} --csv series.csv "
                 "--target load --window 48 --horizon 24"]  # fmt: skip
     if spec.task == "text_encoder":
-        return [f"python applications/train_bert.py pretrain --model {name} --corpus corpus.txt",
+        return [f"python applications/train_bert.py pretrain --model {name} --corpus corpus.txt "
+                f"--output-dir runs/{name}_pretrain",
                 f"python applications/train_bert.py finetune --model {name} --task sst2 "
                 f"--init-from runs/{name}_pretrain"]  # fmt: skip
     if spec.task == "click_through_rate":

@@ -198,7 +198,7 @@ def test_finetune_distills_prunes_and_quantizes_a_student(run_app, tmp_path):
     assert quantized.output_shape == (None, 2)
 
 
-# Resuming (BackupAndRestore through TrainingRun) is tested on every backend by train_cifar's
+# Resuming (RunBackup through TrainingRun) is tested on every backend by train_cifar's
 # kill test; what pretraining adds (reloading its saved tokenizer) is backend-independent.
 @pytest.mark.tf_only
 def test_killed_pretraining_resumes_with_its_tokenizer(language, tmp_path):

@@ -273,7 +273,8 @@ def test_a_diverging_run_stops_in_one_line_and_saves_no_model(run_app, tmp_path)
     assert result.returncode == 2, result.stderr[-2000:]
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("error: Training diverged at epoch 1, step "), last
-    assert f"{out} holds no finished epoch. Rerun with a lower --lr (this run: 1e+10, sgd)" in last
+    assert (f"{out} holds no finished epoch. Rerun the same command with a lower --lr "
+            "(this run: 1e+10, sgd)") in last
     assert "Traceback" not in result.stderr
     assert not (out / "model.keras").exists() and not (out / "metrics.json").exists()
 

@@ -105,7 +105,7 @@ def test_csv_with_features_on_the_command_line(run_app, tmp_path):
     assert _metrics(out)["test_auc"] > 0.9  # the label is the user's: the linear term has it
 
 
-# The resume mechanism (BackupAndRestore through TrainingRun) is tested on every backend by
+# The resume mechanism (RunBackup through TrainingRun) is tested on every backend by
 # train_cifar's and train_bert's kill tests; what this application adds (its saved
 # vocabularies) does not depend on the backend, so one backend runs this slow test.
 @pytest.mark.tf_only

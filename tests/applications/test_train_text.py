@@ -59,7 +59,7 @@ def test_learns_sentiment_from_acl_imdb_folders(run_app, tmp_path):
     assert np.argmax(probabilities, axis=1).tolist() == [1, 0]  # ["neg", "pos"] order
 
 
-# The resume mechanism (BackupAndRestore through TrainingRun) is tested on every backend by
+# The resume mechanism (RunBackup through TrainingRun) is tested on every backend by
 # train_cifar's kill test; what this application adds (its saved
 # encoder) does not depend on the backend, so one backend runs this slow test.
 @pytest.mark.tf_only

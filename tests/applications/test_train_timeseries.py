@@ -78,7 +78,7 @@ def test_report_says_when_the_forecaster_loses(capsys):
     assert "does NOT beat the naive baseline (MAE 2 vs 1.5)" in out
 
 
-# The resume mechanism (BackupAndRestore through TrainingRun) is tested on every backend by
+# The resume mechanism (RunBackup through TrainingRun) is tested on every backend by
 # train_cifar's and train_bert's kill tests; what this application adds (its best checkpoint
 # by val_loss) does not depend on the backend, so one backend runs this slow test.
 @pytest.mark.tf_only

@@ -35,7 +35,8 @@ def test_csv_errors_name_the_problem(tmp_path):
     with pytest.raises(DataSourceError, match="line 2: column 'date' holds '2020-01-01 00:00'"):
         load_series_csv(path, "date")
     path.write_text("value\n1\n\n2\nnan\n")
-    with pytest.raises(DataSourceError, match="line 4: NaN"):  # the blank row is skipped
+    # The blank line is skipped but still counted: line numbers are the file's own.
+    with pytest.raises(DataSourceError, match="line 5: column 'value' holds 'nan', not a finite"):
         load_series_csv(path, "value")
     with pytest.raises(DataSourceError, match="no such file"):
         load_series_csv(tmp_path / "missing.csv", "value")

@@ -39,7 +39,8 @@ def test_run_folder_and_metrics(tmp_path):
     folder = tmp_path / "run"
     for name in ("model.keras", "best.keras", "history.csv", "metrics.json", "logs"):
         assert (folder / name).exists(), name
-    assert not (folder / "backup").exists()  # removed once training finished
+    run.done()
+    assert not (folder / "backup").exists()  # removed once the run is done
     on_disk = json.loads((folder / "metrics.json").read_text())
     assert on_disk == json.loads(json.dumps(metrics))
     for key in (
@@ -122,6 +123,8 @@ def test_a_kill_between_the_last_epoch_and_finish_loses_nothing(tmp_path):
     metrics = run.finish(model, test, {"model": "cnn"})
     assert metrics["resumed_from_epoch"] == 2
     assert len((tmp_path / "run" / "history.csv").read_text().splitlines()) == 1 + 2
+    assert (tmp_path / "run" / "backup").exists()  # until everything the run writes is written
+    run.done()
     assert not (tmp_path / "run" / "backup").exists()
 
 

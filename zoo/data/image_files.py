@@ -19,6 +19,7 @@ import gzip
 import io
 import pickle
 import tarfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,7 @@ class FolderSplits:
     test_paths: list
     test_labels: np.ndarray
     class_names: list
+    skipped: list = dataclasses.field(default_factory=list)  # unreadable files left out
 
 
 # --- CIFAR -----------------------------------------------------------------------------
@@ -107,7 +109,12 @@ def _cifar_member_reader(data_dir, layout):
         return lambda member: (data_dir / member).read_bytes()
     archive = data_dir / layout["archive"]
     if archive.is_file():
-        tar = tarfile.open(archive, "r:gz")
+        try:
+            tar = tarfile.open(archive, "r:gz")
+        except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
+            raise DataSourceError(
+                f"{archive} is not a readable .tar.gz archive ({error}); download it again."
+            ) from None
         return lambda member: tar.extractfile(f"{layout['folder']}/{member}").read()
     raise DataSourceError(
         f"No {layout['archive']} or {layout['folder']}/ in {data_dir}; download "
@@ -121,48 +128,74 @@ def read_cifar(data_dir, name="cifar10"):
     data_dir = Path(data_dir)
     read_member = _cifar_member_reader(data_dir, layout)
 
+    def read_batch(member):
+        try:
+            return _load_cifar_batch(read_member(member))
+        except (KeyError, OSError, pickle.UnpicklingError, EOFError, ValueError,
+                tarfile.TarError, zlib.error, AttributeError) as error:  # fmt: skip
+            raise DataSourceError(
+                f"{name}: cannot read {layout['folder']}/{member} in {data_dir} ({error}); "
+                "download the archive again."
+            ) from None
+
     def read_split(members):
         images, labels = [], []
         for member in members:
-            try:
-                batch = _load_cifar_batch(read_member(member))
-            except (KeyError, FileNotFoundError, pickle.UnpicklingError, EOFError) as error:
-                raise DataSourceError(
-                    f"{name}: cannot read {layout['folder']}/{member} in {data_dir}: {error}"
-                ) from None
+            batch = read_batch(member)
             images.append(np.asarray(batch["data"], np.uint8).reshape(-1, 3, 32, 32))
             labels.append(np.asarray(batch[layout["labels"]], np.int32))
         return np.concatenate(images).transpose(0, 2, 3, 1), np.concatenate(labels)
 
     train_images, train_labels = read_split(layout["train"])
     test_images, test_labels = read_split(layout["test"])
-    meta = _load_cifar_batch(read_member(layout["meta"]))
+    meta = read_batch(layout["meta"])
     names = [n.decode() if isinstance(n, bytes) else n for n in meta[layout["names"]]]
     return ArraySplits(train_images, train_labels, test_images, test_labels, names)
 
 
 # --- idx (MNIST, Fashion-MNIST) ----------------------------------------------------------
 
+_IDX_ADVICE = "download it again (or check the copy) and retry."
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
 def read_idx(path):
     """Read one idx file (gzipped or not) into a numpy array of its stored shape."""
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
-        data = handle.read()
+    data = _read_idx_bytes(path)
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_DTYPES:
-        raise DataSourceError(f"{path} is not an idx file (bad magic number).")
+        raise DataSourceError(f"{path} is not an idx file (bad magic number); {_IDX_ADVICE}")
     ndim = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     dtype = np.dtype(_IDX_DTYPES[data[2]])
-    body = np.frombuffer(data, dtype=dtype, offset=4 + 4 * ndim)
-    if body.size != int(np.prod(shape)):
+    body_start = 4 + 4 * ndim
+    if len(data) < body_start:
+        raise DataSourceError(f"{path} is truncated inside its header; {_IDX_ADVICE}")
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    expected = int(np.prod(shape)) * dtype.itemsize
+    if len(data) - body_start != expected:
+        found = (len(data) - body_start) // dtype.itemsize
+        state = "truncated" if len(data) - body_start < expected else "longer than its header says"
         raise DataSourceError(
-            f"{path} is truncated: header says {shape}, found {body.size} values."
+            f"{path} is {state}: the header says {shape} ({int(np.prod(shape))} values), the "
+            f"file holds {found}; {_IDX_ADVICE}"
         )
+    body = np.frombuffer(data, dtype=dtype, offset=body_start)
     return body.reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def _read_idx_bytes(path):
+    """The (gunzipped) bytes of an idx file; a truncated or corrupt gzip stream is one
+    `DataSourceError` naming the file."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as handle:
+            return handle.read()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise DataSourceError(
+            f"{path} is a truncated or corrupt gzip file ({error}); {_IDX_ADVICE}"
+        ) from None
+    except OSError as error:
+        raise DataSourceError(f"cannot read {path}: {error.strerror or error}.") from None
 
 
 def _find_idx(data_dir, stem):

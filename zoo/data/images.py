@@ -22,6 +22,7 @@ import tensorflow as tf
 from zoo._utils import check_fraction, check_positive_int
 from zoo.data import image_files
 from zoo.data._tfds import load_tfds_splits
+from zoo.data.image_check import check_folder_images
 from zoo.data.synthetic import SYNTHETIC_WARNING, synthetic_images
 from zoo.errors import ConfigError, DataSourceError
 
@@ -124,6 +125,7 @@ class ImageData:
     mean: tuple
     std: tuple
     augmentation: dict | None = None  # the training augmentation, None when off
+    skipped_files: int = 0  # unreadable image files left out (--skip-bad-files)
 
     @property
     def synthetic(self):
@@ -134,6 +136,7 @@ class ImageData:
         return self.num_train // self.batch_size
 
     def describe(self):
+        skipped = {"skipped_files": self.skipped_files} if self.skipped_files else {}
         return {
             "dataset": self.name,
             "data_source": self.source,
@@ -145,6 +148,7 @@ class ImageData:
             "image_shape": list(self.image_shape),
             "normalization": {"mean": list(self.mean), "std": list(self.std)},
             "augmentation": self.augmentation,
+            **skipped,
         }
 
 
@@ -159,6 +163,7 @@ def load_image_data(
     seed=0,
     max_train_examples=None,
     max_test_examples=None,
+    skip_bad_files=False,
 ):
     """Load `name` ("cifar10", "cifar100", "mnist", "fashion_mnist", "folder", "synthetic").
 
@@ -167,7 +172,9 @@ def load_image_data(
     (and if needed downloads) it. Images become `image_shape` (height, width, channels;
     grayscale is repeated to 3 channels, sizes are resized); the default is the data set's
     own shape. Training batches drop the remainder; augmentation (the data set's
-    `Augmentation`: see `augmentation_of`) applies to the training split only.
+    `Augmentation`: see `augmentation_of`) applies to the training split only. An image
+    folder's files are decoded once up front: an unreadable one is an error naming it, or
+    with `skip_bad_files` is left out (counted in `ImageData.skipped_files`).
     """
     if name not in IMAGE_DATASETS:
         raise ConfigError(
@@ -188,8 +195,8 @@ def load_image_data(
             "The 'folder' data set needs data_dir (--data-dir) with train/ and test/."
         )
 
-    splits, source = _read_splits(name, data_dir, image_shape, seed,
-                                  max_train_examples, max_test_examples)  # fmt: skip
+    splits, source = _read_splits(name, data_dir, image_shape, seed, max_train_examples,
+                                  max_test_examples, skip_bad_files)  # fmt: skip
     shape = tuple(image_shape) if image_shape else _native_shape(splits)
     builder = _PipelineBuilder(image_shape=shape, batch_size=batch_size, seed=seed,
                                augmentation=augmentation_of(name, shape))  # fmt: skip
@@ -228,7 +235,7 @@ def native_image_shape(name, default=(32, 32, 3)):
 
 
 def load_image_test_set(name, *, image_shape, mean, std, data_dir=None, batch_size=128,
-                        max_examples=None, seed=0):  # fmt: skip
+                        max_examples=None, seed=0, skip_bad_files=False):  # fmt: skip
     """The test split of `name` (sources as in `load_image_data`), normalised with a trained
     model's channel statistics `mean` and `std` (0-255 scale, as `ImageData` records them)
     rather than this copy's own: a shifted or corrupted copy must be seen as the model saw
@@ -247,7 +254,8 @@ def load_image_test_set(name, *, image_shape, mean, std, data_dir=None, batch_si
     check_positive_int("batch_size", batch_size)
     if data_dir is not None and not Path(data_dir).is_dir():
         raise DataSourceError(f"--data-dir {data_dir} is not a directory.")
-    splits, source = _read_splits(name, data_dir, image_shape, seed, None, max_examples)
+    splits, source = _read_splits(name, data_dir, image_shape, seed, None, max_examples,
+                                  skip_bad_files)  # fmt: skip
     builder = _PipelineBuilder(image_shape=tuple(image_shape), batch_size=batch_size, seed=seed,
                                augmentation=Augmentation(0, flip=False),
                                mean=np.asarray(mean, np.float32),
@@ -257,13 +265,15 @@ def load_image_test_set(name, *, image_shape, mean, std, data_dir=None, batch_si
                            splits.test_labels, max_examples, seed + 1)  # fmt: skip
     test = builder._batched(builder._formatted(test_x, test_y, folder), training=False)
     description = {"dataset": name, "data_source": source, "data_dir": str(data_dir or ""),
-                   "synthetic": source == "synthetic", "num_test": len(test_y)}  # fmt: skip
+                   "synthetic": source == "synthetic", "num_test": len(test_y),
+                   **({"skipped_files": len(splits.skipped)} if folder and splits.skipped
+                      else {})}  # fmt: skip
     return test, list(splits.class_names), description
 
 
-def _read_splits(name, data_dir, image_shape, seed, max_train, max_test):
+def _read_splits(name, data_dir, image_shape, seed, max_train, max_test, skip_bad_files=False):
     """The raw splits of `name` and where they came from ("synthetic", "folder", "files",
-    "tfds")."""
+    "tfds"); an image folder's unreadable files refused or (`skip_bad_files`) left out."""
     if name == "synthetic":
         shape = tuple(image_shape or (32, 32, 3))
         log.warning(SYNTHETIC_WARNING)
@@ -277,7 +287,8 @@ def _read_splits(name, data_dir, image_shape, seed, max_train, max_test):
             raise ConfigError(
                 "The 'folder' data set needs data_dir (--data-dir) with train/ and test/."
             )
-        return image_files.read_image_folder(data_dir), "folder"
+        splits = image_files.read_image_folder(data_dir)
+        return check_folder_images(splits, data_dir, skip=skip_bad_files), "folder"
     if data_dir is not None:
         return DATASETS[name].read_files(data_dir), "files"
     return _load_tfds(DATASETS[name]), "tfds"
@@ -375,6 +386,7 @@ class _PipelineBuilder:
             mean=tuple(float(m) for m in self.mean),
             std=tuple(float(s) for s in self.std),
             augmentation=dataclasses.asdict(self.augmentation) if augment else None,
+            skipped_files=len(splits.skipped) if folder else 0,
         )
 
     def _format(self, image):

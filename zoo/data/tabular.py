@@ -19,6 +19,7 @@ import numpy as np
 
 from zoo._utils import check_choice, check_fraction
 from zoo.data import tabular_files
+from zoo.data._reading import DEFAULT_ENCODING
 from zoo.data._tfds import load_tfds_splits
 from zoo.data.tabular_encoding import ColumnSpec
 from zoo.errors import ConfigError, DataSourceError
@@ -166,13 +167,25 @@ def _split(columns, labels, split, fractions, seed, time_column):
     return [({k: np.asarray(v)[part] for k, v in columns.items()}, labels[part]) for part in parts]
 
 
+def _check_binary(name, labels):
+    """Refuse labels other than 0 and 1 (a missing one too), naming the first bad row."""
+    bad = np.flatnonzero(~np.isin(labels, (0.0, 1.0)))
+    if len(bad):
+        raise DataSourceError(
+            f"{name}: labels must be 0 or 1 (a click, a like); data row {bad[0] + 1} has "
+            f"{labels[bad[0]]:g} ({len(bad)} such rows); fix or drop them."
+        )
+
+
 def load_tabular(name, *, data_dir=None, csv_path=None, label=None, specs=None, time_column=None,
                  split="random", fractions=(0.1, 0.1), seed=0, max_rows=None,
-                 embedding_dim=None, min_frequency=10, hash_buckets=None):  # fmt: skip
+                 embedding_dim=None, min_frequency=10, hash_buckets=None,
+                 encoding=DEFAULT_ENCODING):  # fmt: skip
     """Load `name` (one of TABULAR_DATASETS) as `TabularSplits` with its column specs.
 
     MovieLens labels are rating >= 4; Criteo's and a CSV's are their `label` column (0/1).
-    `specs` replaces the data set's default `ColumnSpec`s (required for "csv").
+    `specs` replaces the data set's default `ColumnSpec`s (required for "csv"). Criteo and
+    CSV files are read as `encoding` text (MovieLens's own files are latin-1).
     """
     check_choice("dataset", name, TABULAR_DATASETS)
     check_choice("split", split, SPLITS)
@@ -188,7 +201,8 @@ def load_tabular(name, *, data_dir=None, csv_path=None, label=None, specs=None, 
         if not (data_dir or csv_path):
             raise ConfigError("The criteo data set is read from its files: pass --data-dir "
                               "(a folder with train.txt) or --csv FILE.")  # fmt: skip
-        columns = tabular_files.read_criteo(csv_path or data_dir, max_rows=max_rows)
+        columns = tabular_files.read_criteo(csv_path or data_dir, max_rows=max_rows,
+                                            encoding=encoding)  # fmt: skip
         labels = columns.pop("label").astype(np.float32)
         specs = specs or criteo_specs(embedding_dim or 10, min_frequency, hash_buckets)
     elif name == "synthetic":
@@ -206,7 +220,7 @@ def load_tabular(name, *, data_dir=None, csv_path=None, label=None, specs=None, 
             raise ConfigError("The csv data set needs --csv FILE, --label COLUMN and --features "
                               "(or --spec FILE.json).")  # fmt: skip
         dense = [s.name for s in specs if s.kind == "dense"]
-        columns = tabular_files.read_table(csv_path, numeric=[*dense, label])
+        columns = tabular_files.read_table(csv_path, numeric=[*dense, label], encoding=encoding)
         if label not in columns:
             raise DataSourceError(f"{csv_path}: no label column {label!r}; columns are "
                                   f"{sorted(columns)}.")  # fmt: skip
@@ -214,8 +228,7 @@ def load_tabular(name, *, data_dir=None, csv_path=None, label=None, specs=None, 
     if max_rows and name != "criteo":
         columns = {k: v[:max_rows] for k, v in columns.items()}
         labels = labels[:max_rows]
-    if not np.isin(labels, (0.0, 1.0)).all():
-        raise DataSourceError(f"{name}: labels must be 0 or 1 (a click, a like).")
+    _check_binary(name, labels)
     missing = [s.name for s in specs if s.name not in columns]
     if missing:
         raise DataSourceError(f"{name}: no column {missing[0]!r}; columns are {sorted(columns)}.")

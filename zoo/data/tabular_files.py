@@ -15,11 +15,11 @@ Example:
 ['age', 'gender', 'genres', 'item_id', 'occupation', 'rating', 'timestamp', 'user_id', 'zip']
 """
 
-import csv
 from pathlib import Path
 
 import numpy as np
 
+from zoo.data._reading import DEFAULT_ENCODING, open_text, parse_number, read_csv_rows, read_lines
 from zoo.errors import DataSourceError
 
 ML100K_GENRES = ("unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
@@ -28,23 +28,44 @@ ML100K_GENRES = ("unknown", "Action", "Adventure", "Animation", "Children's", "C
 CRITEO_COLUMNS = ("label", *(f"I{i}" for i in range(1, 14)), *(f"C{i}" for i in range(1, 27)))
 
 
-def _lines(path, encoding="latin-1"):
+def _fields(path, separator, count):
+    """The `separator`-split fields of every line of a MovieLens file (latin-1), each line
+    holding at least `count` (the published files' own layout), else one error naming it."""
     if not path.is_file():
         raise DataSourceError(f"MovieLens: {path} is missing.")
-    return [line for line in path.read_text(encoding=encoding).splitlines() if line.strip()]
+    rows = []
+    for number, line in enumerate(read_lines(path, "latin-1"), start=1):
+        if not line.strip():
+            continue
+        fields = line.split(separator)
+        if len(fields) < count:
+            raise DataSourceError(
+                f"MovieLens: {path}, line {number} has {len(fields)} {separator!r}-separated "
+                f"fields, not {count}; restore the file from the GroupLens archive."
+            )
+        rows.append(fields)
+    return rows
 
 
 def _join(ratings, users, items, genres):
     """Rows of (user, item, rating, timestamp) joined with the user and item tables."""
     columns = {name: [] for name in ("user_id", "item_id", "rating", "timestamp", "age",
                                      "gender", "occupation", "zip", "genres")}  # fmt: skip
-    for user, item, rating, timestamp in ratings:
+    for user, item, rating, timestamp, *_ in ratings:
         if user not in users or item not in items:
             raise DataSourceError(f"MovieLens: rating of user {user}, item {item} has no "
                                   "matching user or item row.")  # fmt: skip
         age, gender, occupation, zip_code = users[user]
-        for name, value in (("user_id", user), ("item_id", item), ("rating", float(rating)),
-                            ("timestamp", float(timestamp)), ("age", float(age)),
+        try:
+            numbers = float(rating), float(timestamp), float(age)
+        except ValueError:
+            raise DataSourceError(
+                f"MovieLens: the rating of user {user}, item {item} has a rating "
+                f"{rating!r}, timestamp {timestamp!r} or user age {age!r} that is not a "
+                "number; restore the files from the GroupLens archive."
+            ) from None
+        for name, value in (("user_id", user), ("item_id", item), ("rating", numbers[0]),
+                            ("timestamp", numbers[1]), ("age", numbers[2]),
                             ("gender", gender), ("occupation", occupation),
                             ("zip", zip_code[:3]), ("genres", genres[item])):  # fmt: skip
             columns[name].append(value)
@@ -56,22 +77,19 @@ def read_movielens(folder):
     folder = Path(folder)
     for sub in (folder, folder / "ml-100k", folder / "ml-1m"):
         if (sub / "u.data").is_file():
-            ratings = [line.split("\t") for line in _lines(sub / "u.data")]
-            users = {f[0]: (f[1], f[2], f[3], f[4]) for f in
-                     (line.split("|") for line in _lines(sub / "u.user"))}  # fmt: skip
+            ratings = _fields(sub / "u.data", "\t", 4)
+            users = {f[0]: (f[1], f[2], f[3], f[4]) for f in _fields(sub / "u.user", "|", 5)}
             items, genres = {}, {}
-            for line in _lines(sub / "u.item"):
-                fields = line.split("|")
+            for fields in _fields(sub / "u.item", "|", 5):
                 items[fields[0]] = fields[1]
-                flags = fields[5:5 + len(ML100K_GENRES)]
+                flags = fields[5 : 5 + len(ML100K_GENRES)]
                 genres[fields[0]] = "|".join(g for g, f in zip(ML100K_GENRES, flags, strict=False)
                                              if f == "1")  # fmt: skip
             return _join(ratings, users, items, genres)
         if (sub / "ratings.dat").is_file():
-            ratings = [line.split("::") for line in _lines(sub / "ratings.dat")]
-            users = {f[0]: (f[2], f[1], f[3], f[4]) for f in
-                     (line.split("::") for line in _lines(sub / "users.dat"))}  # fmt: skip
-            movies = [line.split("::") for line in _lines(sub / "movies.dat")]
+            ratings = _fields(sub / "ratings.dat", "::", 4)
+            users = {f[0]: (f[2], f[1], f[3], f[4]) for f in _fields(sub / "users.dat", "::", 5)}
+            movies = _fields(sub / "movies.dat", "::", 3)
             items = {f[0]: f[1] for f in movies}
             genres = {f[0]: f[2] for f in movies}
             return _join(ratings, users, items, genres)
@@ -81,7 +99,7 @@ def read_movielens(folder):
     )
 
 
-def read_criteo(path, max_rows=None):
+def read_criteo(path, max_rows=None, encoding=DEFAULT_ENCODING):
     """Criteo's tab-separated log (`train.txt`, or a day file): label, I1..I13, C1..C26."""
     path = Path(path)
     if path.is_dir():
@@ -92,7 +110,7 @@ def read_criteo(path, max_rows=None):
     if not path.is_file():
         raise DataSourceError(f"Criteo: no such file {path}.")
     rows = []
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    with open_text(path, encoding) as handle:
         for number, line in enumerate(handle, start=1):
             fields = line.rstrip("\n").split("\t")
             if len(fields) != len(CRITEO_COLUMNS):
@@ -106,35 +124,37 @@ def read_criteo(path, max_rows=None):
     if not rows:
         raise DataSourceError(f"Criteo: {path} is empty.")
     table = np.array(rows, dtype=object)
-    columns = {"label": table[:, 0].astype(np.float64)}
+    lines = range(1, len(rows) + 1)
+    columns = {"label": _numbers(table[:, 0], path, lines, "label")}
     for j, name in enumerate(CRITEO_COLUMNS[1:14], start=1):
-        columns[name] = np.array([float(v) if v else np.nan for v in table[:, j]])
+        columns[name] = _numbers(table[:, j], path, lines, name, missing_ok=True)
     for j, name in enumerate(CRITEO_COLUMNS[14:], start=14):
         columns[name] = table[:, j].astype(str)
     return columns
 
 
-def read_table(path, numeric=()):
-    """A CSV/TSV file with a header: every column as strings, `numeric` ones as float64."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataSourceError(f"No such file: {path}.")
-    delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        rows = list(reader)
-        header = reader.fieldnames or []
-    if not rows:
-        raise DataSourceError(f"{path} holds no rows.")
+def _numbers(cells, path, lines, column, missing_ok=False):
+    """float64 values of a numeric column (NaN where missing if `missing_ok`); a cell that
+    is not a finite number is one error naming its line."""
+    return np.array([parse_number(cell, path=path, line=line, column=column,
+                                  missing_ok=missing_ok)
+                     for cell, line in zip(cells, lines, strict=True)], np.float64)  # fmt: skip
+
+
+def read_table(path, numeric=(), encoding=DEFAULT_ENCODING):
+    """A CSV/TSV file with a header: every column as strings, `numeric` ones as float64.
+
+    A numeric cell must be a finite number or empty (or `NaN`, `NA`: a missing value, which
+    the encoder fills); every row needs one value per header column.
+    """
+    table = read_csv_rows(path, encoding=encoding).check_width()
+    if not table.rows:
+        raise DataSourceError(f"{table.path} holds no rows.")
     columns = {}
-    for name in header:
-        values = [row[name] or "" for row in rows]
+    for j, name in enumerate(table.header):
+        values = [row[j] for row in table.rows]
         if name in numeric:
-            try:
-                columns[name] = np.array([float(v) if v.strip() else np.nan for v in values])
-            except ValueError as error:
-                message = f"{path}: column {name!r} is not numeric ({error})."
-                raise DataSourceError(message) from None
+            columns[name] = _numbers(values, table.path, table.lines, name, missing_ok=True)
         else:
             columns[name] = np.array(values, dtype=str)
     return columns

@@ -17,6 +17,7 @@ import numpy as np
 
 from zoo._utils import check_fraction, check_positive_int
 from zoo.data import text_files
+from zoo.data._reading import DEFAULT_ENCODING
 from zoo.data._tfds import load_tfds_splits
 from zoo.errors import ConfigError, DataSourceError
 
@@ -65,7 +66,7 @@ def _find(folder, stems, suffixes=(".tsv", ".csv")):
     return None
 
 
-def _read_delimited_dir(folder, name):
+def _read_delimited_dir(folder, name, encoding):
     train = _find(folder, ("train",))
     test = _find(folder, ("test", "dev", "validation"))
     if train is None or test is None:
@@ -73,14 +74,14 @@ def _read_delimited_dir(folder, name):
             f"{name}: {folder} needs train.tsv (or .csv) and dev.tsv or test.tsv with a "
             "text (or sentence) column and a label column."
         )
-    train_texts, train_labels, names = text_files.read_delimited(train)
+    train_texts, train_labels, names = text_files.read_delimited(train, encoding=encoding)
     test_texts, test_labels, _ = text_files.read_delimited(
-        test, class_names=None if names[0].isdigit() else names
+        test, class_names=None if names[0].isdigit() else names, encoding=encoding
     )
     return train_texts, train_labels, test_texts, test_labels, names
 
 
-def _read_folders(folder, name):
+def _read_folders(folder, name, encoding):
     folder = Path(folder)
     if (folder / "aclImdb").is_dir():
         folder = folder / "aclImdb"
@@ -89,8 +90,10 @@ def _read_folders(folder, name):
             f"{name}: {folder} needs train/<class>/*.txt and test/<class>/*.txt "
             "(IMDB's aclImdb layout)."
         )
-    train_texts, train_labels, names = text_files.read_class_folders(folder / "train")
-    test_texts, test_labels, _ = text_files.read_class_folders(folder / "test", names)
+    train_texts, train_labels, names = text_files.read_class_folders(
+        folder / "train", encoding=encoding
+    )
+    test_texts, test_labels, _ = text_files.read_class_folders(folder / "test", names, encoding)
     return train_texts, train_labels, test_texts, test_labels, names
 
 
@@ -143,13 +146,16 @@ def _subset(texts, labels, limit, seed):
 
 
 def load_text_classification(name, *, data_dir=None, validation_split=0.1, seed=0,
-                             max_train_examples=None, max_test_examples=None):  # fmt: skip
+                             max_train_examples=None, max_test_examples=None,
+                             encoding=DEFAULT_ENCODING):  # fmt: skip
     """Load `name` ("sst2", "imdb", "csv", "folder", "synthetic") as raw `TextSplits`.
 
     With `data_dir`: "sst2" and "csv" read train.tsv/.csv and dev/test.tsv/.csv (GLUE's own
     SST-2 format); "imdb" and "folder" read train/<class>/ and test/<class>/ text files (the
     aclImdb layout). Without it, "sst2" and "imdb" come through tensorflow-datasets.
     A seeded `validation_split` of the training examples is held out for validation.
+    Local files are read as `encoding` text (`zoo.data._reading`: a bad byte is one error
+    naming the file and line).
     """
     if name not in TEXT_DATASETS:
         raise ConfigError(f"Unknown text data set {name!r}; use one of {', '.join(TEXT_DATASETS)}.")
@@ -170,9 +176,9 @@ def load_text_classification(name, *, data_dir=None, validation_split=0.1, seed=
         test = synthetic_texts(max_test_examples or 256, seed=seed + 1)
         loaded = (*train, *test, ["0", "1"])
     elif name in ("sst2", "csv") and data_dir is not None:
-        loaded = _read_delimited_dir(Path(data_dir), name)
+        loaded = _read_delimited_dir(Path(data_dir), name, encoding)
     elif name in ("imdb", "folder") and data_dir is not None:
-        loaded = _read_folders(data_dir, name)
+        loaded = _read_folders(data_dir, name, encoding)
     elif name == "sst2":
         loaded = _load_sst2_tfds()
     else:

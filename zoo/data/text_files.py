@@ -11,41 +11,39 @@ Example:
 >>> texts, labels, names = read_delimited("SST-2/train.tsv")  # doctest: +SKIP
 """
 
-import csv
 from pathlib import Path
 
 import numpy as np
 
+from zoo.data._reading import DEFAULT_ENCODING, is_missing, read_csv_rows, read_text
 from zoo.errors import DataSourceError
 
 TEXT_COLUMNS = ("text", "sentence", "review")
 UNLABELLED_FOLDERS = ("unsup",)
 
 
-def read_delimited(path, class_names=None):
+def read_delimited(path, class_names=None, encoding=DEFAULT_ENCODING):
     """(texts, int32 labels, class names) from a TSV/CSV file with text and label columns.
 
     Labels may be integers or names; names are numbered in sorted order unless
-    `class_names` gives the order.
+    `class_names` gives the order. A row without a label (too few fields, an empty or `NaN`
+    label cell) is refused with its line number rather than becoming a class of its own.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DataSourceError(f"No such file: {path}.")
-    delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)
-        header = reader.fieldnames or []
-        text_column = next((c for c in TEXT_COLUMNS if c in header), None)
-        if text_column is None or "label" not in header:
-            raise DataSourceError(
-                f"{path}: the header {header} needs a text column ({' or '.join(TEXT_COLUMNS)}) "
-                "and a label column."
-            )
-        rows = [(row[text_column], row["label"]) for row in reader]
-    if not rows:
+    table = read_csv_rows(path, encoding=encoding)
+    path, header = table.path, table.header
+    text_column = next((c for c in TEXT_COLUMNS if c in header), None)
+    if text_column is None or "label" not in header:
+        raise DataSourceError(
+            f"{path}: the header {header} needs a text column ({' or '.join(TEXT_COLUMNS)}) "
+            "and a label column."
+        )
+    table.check_width()
+    text_index, label_index = header.index(text_column), header.index("label")
+    texts = [row[text_index] for row in table.rows]
+    raw = [row[label_index].strip() for row in table.rows]
+    if not texts:
         raise DataSourceError(f"{path} holds no examples.")
-    texts = [text for text, _ in rows]
-    raw = [label.strip() for _, label in rows]
+    _check_labels_present(path, raw, table.lines)
     if class_names is None:
         if all(label.lstrip("-").isdigit() for label in raw):
             values = sorted({int(label) for label in raw})
@@ -60,7 +58,17 @@ def read_delimited(path, class_names=None):
     return texts, np.array([index[label] for label in raw], np.int32), list(class_names)
 
 
-def read_class_folders(folder, class_names=None):
+def _check_labels_present(path, labels, lines):
+    """Refuse the first empty or `NaN`-like label cell, naming its line."""
+    for label, line in zip(labels, lines, strict=True):
+        if is_missing(label):
+            raise DataSourceError(
+                f"{path}, line {line}: the label cell is {label!r}, a missing value; give "
+                "every row its label or drop the unlabelled rows."
+            )
+
+
+def read_class_folders(folder, class_names=None, encoding=DEFAULT_ENCODING):
     """(texts, labels, class names) from `folder/<class>/*.txt`."""
     folder = Path(folder)
     if not folder.is_dir():
@@ -74,21 +82,21 @@ def read_class_folders(folder, class_names=None):
     texts, labels = [], []
     for index, name in enumerate(class_names):
         files = sorted((folder / name).glob("*.txt"))
-        texts += [f.read_text(encoding="utf-8", errors="replace") for f in files]
+        texts += [read_text(f, encoding) for f in files]
         labels += [index] * len(files)
     if not texts:
         raise DataSourceError(f"{folder}: no .txt files in its class folders.")
     return texts, np.array(labels, np.int32), list(class_names)
 
 
-def read_corpus(paths):
+def read_corpus(paths, encoding=DEFAULT_ENCODING):
     """The non-empty lines of plain-text files, with `None` marking document boundaries."""
     lines = []
     for path in paths:
         path = Path(path)
         if not path.is_file():
             raise DataSourceError(f"Corpus file {path} does not exist.")
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in read_text(path, encoding).splitlines():
             line = line.strip()
             if line:
                 lines.append(line)

@@ -13,7 +13,6 @@ Example:
 >>> train = series.dataset("train", batch_size=64, training=True)  # doctest: +SKIP
 """
 
-import csv
 import functools
 import math
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo._utils import check_fraction, check_positive_int
+from zoo.data._reading import DEFAULT_ENCODING, parse_number, read_csv_rows
 from zoo.data.synthetic import synthetic_series
 from zoo.errors import ConfigError, DataSourceError
 
@@ -41,47 +41,36 @@ def _check_columns(source, available, wanted):
         )
 
 
-def load_series(source, target, features=()):
+def load_series(source, target, features=(), encoding=DEFAULT_ENCODING):
     """{column: array} of `target` and `features` from a CSV path, or from `"synthetic"`
     (`zoo.data.synthetic.synthetic_series`: columns hour, load, temperature)."""
     if str(source) != "synthetic":
-        return load_series_csv(source, target, features)
+        return load_series_csv(source, target, features, encoding=encoding)
     columns = synthetic_series()
     wanted = _selected(target, features)
     _check_columns("the synthetic series", list(columns), wanted)
     return {name: columns[name] for name in wanted}
 
 
-def load_series_csv(path, target, features=()):
+def load_series_csv(path, target, features=(), encoding=DEFAULT_ENCODING):
     """{column: float64 array} for `target` and `features` of the CSV file at `path`.
 
-    The header names the columns; every value of a selected column must be a number (fill
-    or drop gaps before training: a forecaster cannot learn from holes it does not see).
+    The header names the columns; every value of a selected column must be a finite number
+    (fill or drop gaps before training: a forecaster cannot learn from holes it does not
+    see). The file is read as `encoding` text.
     """
     path = Path(path)
     if not path.is_file():
         raise DataSourceError(f"--csv {path}: no such file.")
     wanted = _selected(target, features)
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = [name.strip() for name in next(reader, [])]
-        _check_columns(path, header, wanted)
-        index = [header.index(name) for name in wanted]
-        rows = [row for row in reader if row and any(cell.strip() for cell in row)]
-    values = np.empty((len(rows), len(wanted)), np.float64)
-    for line, row in enumerate(rows, start=2):
+    table = read_csv_rows(path, delimiter=",", encoding=encoding)
+    _check_columns(path, table.header, wanted)
+    index = [table.header.index(name) for name in wanted]
+    table.check_width(needed=max(index) + 1)
+    values = np.empty((len(table.rows), len(wanted)), np.float64)
+    for r, (row, line) in enumerate(zip(table.rows, table.lines, strict=True)):
         for j, i in enumerate(index):
-            cell = row[i].strip() if i < len(row) else ""
-            try:
-                values[line - 2, j] = float(cell)
-            except ValueError:
-                raise DataSourceError(
-                    f"{path}, line {line}: column {wanted[j]!r} holds {cell!r}, not a number; "
-                    "fill or drop missing values first."
-                ) from None
-    if not np.isfinite(values).all():
-        line = int(np.argwhere(~np.isfinite(values))[0][0]) + 2
-        raise DataSourceError(f"{path}, line {line}: NaN or infinite value; fill or drop it.")
+            values[r, j] = parse_number(row[i], path=path, line=line, column=wanted[j])
     return {name: values[:, j] for j, name in enumerate(wanted)}
 
 

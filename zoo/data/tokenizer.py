@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from zoo._utils import atomic_path, check_positive_int
+from zoo.data._reading import read_lines
 from zoo.errors import ConfigError, DataSourceError
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -33,7 +34,7 @@ def _read_vocabulary(vocabulary):
         path = path / VOCABULARY_FILE
     if not path.is_file():
         raise DataSourceError(f"No vocabulary file at {path} (a BERT vocab.txt, one token a line).")
-    return path.read_text(encoding="utf-8").splitlines()
+    return read_lines(path, advice="a BERT vocab.txt is UTF-8 text: re-save it as UTF-8.")
 
 
 class WordPieceTokenizer:

@@ -17,6 +17,7 @@ import numpy as np
 
 from zoo._cli import positive_int
 from zoo._run_folder import load_model, read_run
+from zoo.data._reading import add_encoding_argument
 from zoo.errors import ConfigError
 from zoo.evaluate.evaluator import (
     evaluate_classifier,
@@ -106,7 +107,7 @@ class _TestSets:
         if self.text and source in TEXT_DATASETS:
             dataset, names, description = text_test_set(
                 self.run, source, data_dir=data_dir, batch_size=self.args.batch_size,
-                max_examples=self.args.max_examples)  # fmt: skip
+                max_examples=self.args.max_examples, encoding=self.args.encoding)  # fmt: skip
             return dataset, names, {"description": description}
         if self.text or source not in IMAGE_DATASETS:
             raise ConfigError(
@@ -119,12 +120,12 @@ class _TestSets:
         image_shape = tuple(self.model.input_shape[1:])
         if self._statistics is None:
             self._statistics = image_statistics(self.record, source, self.args.data_dir,
-                                                image_shape)  # fmt: skip
+                                                image_shape, self.args.skip_bad_files)  # fmt: skip
         mean, std = self._statistics
         dataset, names, description = load_image_test_set(
             source, data_dir=data_dir, image_shape=image_shape, mean=mean, std=std,
             batch_size=self.args.batch_size, max_examples=self.args.max_examples,
-            seed=self.record.get("seed", 0),
+            seed=self.record.get("seed", 0), skip_bad_files=self.args.skip_bad_files,
         )  # fmt: skip
         return dataset, names, {"description": description}
 
@@ -205,4 +206,8 @@ def add_evaluate_command(commands):
     evaluate.add_argument("--batch-size", type=positive_int, default=256)
     evaluate.add_argument("--max-examples", type=positive_int,
                           help="data sets: evaluate a random subset of this size")
+    evaluate.add_argument("--skip-bad-files", action="store_true",
+                          help="image folders: leave out files that cannot be decoded "
+                               "(counted) instead of stopping")
+    add_encoding_argument(evaluate)
     evaluate.set_defaults(handler=command_evaluate)

@@ -71,7 +71,7 @@ def npz_test_set(path, model, *, batch_size=256):
     return dataset, {"baselines": baselines, "labels": labels, "description": description}
 
 
-def image_statistics(record, dataset, data_dir, image_shape):
+def image_statistics(record, dataset, data_dir, image_shape, skip_bad_files=False):
     """The channel mean and std the model was trained with: the run's, else (a bare model)
     those of `dataset`'s training split."""
     normalization = record.get("normalization")
@@ -80,11 +80,13 @@ def image_statistics(record, dataset, data_dir, image_shape):
     from zoo.data import load_image_data
 
     data = load_image_data(dataset, data_dir=data_dir, image_shape=image_shape,
-                           validation_split=0.0, augment=False)  # fmt: skip
+                           validation_split=0.0, augment=False,
+                           skip_bad_files=skip_bad_files)  # fmt: skip
     return data.mean, data.std
 
 
-def text_test_set(run, name, *, data_dir=None, batch_size=256, max_examples=None):
+def text_test_set(run, name, *, data_dir=None, batch_size=256, max_examples=None,
+                  encoding="utf-8"):  # fmt: skip
     """The test split of text data set `name`, encoded as the run's model was trained: with
     its `text_encoder.json` (train_text.py) or its `tokenizer/` (train_bert.py finetune).
     Returns `(dataset, class_names, description)`."""
@@ -102,7 +104,8 @@ def text_test_set(run, name, *, data_dir=None, batch_size=256, max_examples=None
         )
     splits = load_text_classification(name, data_dir=data_dir, validation_split=0.0,
                                       seed=run.record.get("seed", 0),
-                                      max_test_examples=max_examples)  # fmt: skip
+                                      max_test_examples=max_examples,
+                                      encoding=encoding)  # fmt: skip
     texts, labels = splits.test_texts, splits.test_labels
     if encoder_file.is_file():
         from zoo.data.text_encoder import TextEncoder

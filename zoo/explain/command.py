@@ -17,6 +17,7 @@ import numpy as np
 from zoo._cli import positive_int
 from zoo._run_folder import load_model, read_run
 from zoo._utils import write_json_atomic
+from zoo.data._reading import add_encoding_argument
 from zoo.errors import ConfigError
 from zoo.evaluate.evaluator import to_probabilities
 from zoo.explain.attention import (
@@ -143,7 +144,7 @@ EXPLAINERS = {"image": _explain_images, "text": _explain_texts, "tabular": _expl
 def command_explain(args):
     run = read_run(args.model)
     model = load_model(run.model_path)
-    examples = read_examples(args.input, model, run)
+    examples = read_examples(args.input, model, run, encoding=args.encoding)
     probabilities = _probabilities(model, examples.inputs)
     classes = probabilities.shape[1]
     if args.target is not None and classes > 1 and not 0 <= args.target < classes:
@@ -184,4 +185,5 @@ def add_explain_command(commands):
     explain.add_argument("--steps", type=positive_int, default=64,
                          help="integrated gradients' integration steps")
     explain.add_argument("--output-dir", help="picture folder (default RUN/explanations)")
+    add_encoding_argument(explain)
     explain.set_defaults(handler=command_explain)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from zoo.data._reading import DEFAULT_ENCODING, read_lines, read_text
+from zoo.data.image_check import problem_of
 from zoo.errors import DataSourceError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
@@ -50,7 +52,12 @@ def _raw_images(path):
     """(batch, height, width[, channels]) pixels: an .npy holds one image (h, w), (h, w, c)
     or a batch (n, h, w) of grey / (n, h, w, c); an image file holds one."""
     if path.suffix == ".npy":
-        images = np.load(path, allow_pickle=False)
+        try:
+            images = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as error:
+            raise DataSourceError(
+                f"{path} is not a readable numpy .npy file ({error}); save it again with np.save."
+            ) from None
         single = images.ndim == 2 or (images.ndim == 3 and images.shape[-1] in (1, 3, 4))
         if images.ndim not in (2, 3, 4):
             raise DataSourceError(
@@ -60,7 +67,12 @@ def _raw_images(path):
         return images[None] if single else images
     import tensorflow as tf
 
-    image = tf.io.decode_image(tf.io.read_file(str(path)), expand_animations=False)
+    try:
+        image = tf.io.decode_image(tf.io.read_file(str(path)), expand_animations=False)
+    except tf.errors.OpError:
+        raise DataSourceError(
+            f"{path} {problem_of(path)}; give a PNG, JPEG, BMP or GIF image that opens."
+        ) from None
     return image.numpy()[None]
 
 
@@ -94,9 +106,9 @@ def read_images(path, model, run):
     return Examples("image", inputs, list(pixels / 255.0), names)
 
 
-def read_texts(path, run):
+def read_texts(path, run, encoding=DEFAULT_ENCODING):
     """`Examples` of a text file (one example a line), encoded with the run's vocabulary."""
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = [line.strip() for line in read_lines(path, encoding)]
     lines = [line for line in lines if line][:MAX_EXAMPLES]
     if not lines:
         raise DataSourceError(f"{path} holds no text; write one example a line.")
@@ -126,7 +138,7 @@ def read_rows(path, run):
 
     encoder = TabularEncoder.load(_run_file(run, "tabular_encoder.json", "Rows").parent)
     try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
+        rows = json.loads(read_text(path, advice="JSON is UTF-8 text: re-save it as UTF-8."))
     except json.JSONDecodeError as error:
         raise DataSourceError(f"{path} is not JSON ({error.msg}, line {error.lineno}).") from None
     rows = ([rows] if isinstance(rows, dict) else list(rows))[:MAX_EXAMPLES]
@@ -144,8 +156,9 @@ def read_rows(path, run):
     return Examples("tabular", features, [None] * len(rows), names)
 
 
-def read_examples(path, model, run):
-    """The `Examples` in `path`, by its suffix (see the module docstring)."""
+def read_examples(path, model, run, encoding=DEFAULT_ENCODING):
+    """The `Examples` in `path`, by its suffix (see the module docstring); a `.txt` file is
+    read as `encoding` text."""
     path = Path(path)
     if not path.is_file():
         raise DataSourceError(f"--input {path} does not exist.")
@@ -153,7 +166,7 @@ def read_examples(path, model, run):
     if suffix in (*IMAGE_SUFFIXES, ".npy"):
         return read_images(path, model, run)
     if suffix == ".txt":
-        return read_texts(path, run)
+        return read_texts(path, run, encoding)
     if suffix == ".json":
         return read_rows(path, run)
     raise DataSourceError(

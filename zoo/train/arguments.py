@@ -10,6 +10,10 @@ Example:
 """
 
 import argparse
+import json
+from pathlib import Path
+
+import keras
 
 from zoo._cli import fraction, non_negative_float, positive_float, positive_int
 from zoo.evaluate.options import add_evaluation_arguments
@@ -41,7 +45,11 @@ def add_training_arguments(parser):
     group.add_argument("--label-smoothing", type=fraction)
     group.add_argument("--no-augment", action="store_true", help="turn training augmentation off")
     group.add_argument("--seed", type=int, default=0)
-    group.add_argument("--output-dir", help="run folder (rerun the same command to resume)")
+    group.add_argument("--output-dir", help="run folder (default: runs/<model>_<data>_<backend>; "
+                       "rerun the same command to resume)")  # fmt: skip
+    group.add_argument("--overwrite", action="store_true",
+                       help="delete the run the folder holds (finished or not) and train "
+                            "afresh")  # fmt: skip
     group.add_argument("--quiet", action="store_true", help="no progress bar")
     scale = parser.add_argument_group("scale (see the scaling guide)")
     scale.add_argument("--strategy", choices=STRATEGIES, default="auto",
@@ -57,11 +65,41 @@ def add_training_arguments(parser):
     add_export_arguments(parser)
 
 
-def run_from_args(args, default_dir):
-    """The `TrainingRun` the flags describe, in `--output-dir` (else `default_dir`)."""
-    return TrainingRun(args.output_dir or default_dir, seed=args.seed, strategy=args.strategy,
-                       precision=args.precision, xla=args.xla,
-                       model_parallel_size=args.model_parallel_size)  # fmt: skip
+# Flags that change neither the data nor the weights a run trains: a command that continues a
+# run may differ in these. The training flags are compared through the recipe they resolve to.
+EXECUTION_FLAGS = {"quiet", "output_dir", "overwrite", "backend", "strategy",
+                   "model_parallel_size", "xla", "evaluate", "export", "quantize"}  # fmt: skip
+RECIPE_FLAGS = {"epochs", "batch_size", "lr", "optimizer", "schedule", "weight_decay",
+                "label_smoothing", "no_augment"}  # fmt: skip
+
+
+def run_configuration(args, recipe):
+    """What decides a run's weights, as `run_config.json` keeps it: every flag but the
+    execution ones, the resolved recipe, and the backend."""
+    flags = {key: value for key, value in sorted(vars(args).items())
+             if key not in EXECUTION_FLAGS | RECIPE_FLAGS and not callable(value)}  # fmt: skip
+    config = {"backend": keras.backend.backend(), "flags": flags, "recipe": recipe.to_dict()}
+    return json.loads(json.dumps(config, default=_plain))
+
+
+def _plain(value):
+    if isinstance(value, Path):
+        return str(value.resolve())
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    return str(value)
+
+
+def run_from_args(args, default_dir, recipe):
+    """The `TrainingRun` the flags describe, in `--output-dir` (else `default_dir` plus the
+    backend, so runs on different backends never share a folder), opened for `recipe`: a
+    finished run of the same command raises `RunAlreadyFinished`, another command's run
+    `ConfigError` (see `zoo.train.run_state`)."""
+    folder = args.output_dir or f"{default_dir}_{keras.backend.backend()}"
+    run = TrainingRun(folder, seed=args.seed, strategy=args.strategy, precision=args.precision,
+                      xla=args.xla, model_parallel_size=args.model_parallel_size)  # fmt: skip
+    run.open(run_configuration(args, recipe), overwrite=args.overwrite)
+    return run
 
 
 def recipe_from_args(recipe: TrainingRecipe, args):

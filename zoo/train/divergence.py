@@ -4,8 +4,9 @@ A loss of NaN or infinity means the weights are (or are about to be) garbage: a 
 goes on would back them up, keep them as `model.keras` and report `NaN` as its result.
 `StopOnDivergence` raises `zoo.errors.TrainingDivergedError` from inside `fit` at the first
 such batch, so the epoch-end callbacks (the backup, the best checkpoint, the history row)
-never see it: the run folder keeps the last good epoch, and the application prints one line
-and exits with status 2.
+never see it: the run folder keeps the last good epoch and a note of the divergence
+(`diverged.json`, which lets the next command continue with a lower `--lr`), and the
+application prints one line and exits with status 2.
 
 Example:
 >>> import numpy as np, keras
@@ -19,11 +20,14 @@ Training diverged at epoch 1, step 1: the loss is inf
 """
 
 import math
+from pathlib import Path
 
 import keras
 import numpy as np
 
+from zoo._utils import write_json_atomic
 from zoo.errors import TrainingDivergedError
+from zoo.train.run_state import DIVERGED_FILE
 
 
 class StopOnDivergence(keras.callbacks.Callback):
@@ -48,6 +52,9 @@ class StopOnDivergence(keras.callbacks.Callback):
             return
         loss = float(keras.ops.convert_to_numpy(loss))
         if not math.isfinite(loss):
+            if self.folder is not None:
+                note = {"epoch": self._epoch + 1, "step": batch + 1, "loss": str(loss)}
+                write_json_atomic(Path(self.folder) / DIVERGED_FILE, note)
             raise TrainingDivergedError(
                 f"Training diverged at epoch {self._epoch + 1}, step {batch + 1}: the loss is "
                 f"{loss}. {self._kept()}{self.advice}"

@@ -1,14 +1,17 @@
 """`TrainingRun`: one run folder, and everything every application does with it.
 
 A run folder holds `model.keras` (the final model), `best.keras` (best on validation),
-`history.csv`, `logs/` (TensorBoard), `metrics.json`, and until `finish` has written those
-`backup/`, from which the same command resumes after a kill.
+`history.csv`, `logs/` (TensorBoard), `metrics.json`, `run_config.json` (what decides the
+weights, compared when a command continues the run) and, until `done`, `backup/`, from which
+the same command resumes after a kill.
 
 Example:
 >>> run = TrainingRun("runs/demo", seed=0)  # doctest: +SKIP
+>>> run.open({"model": "cnn", "recipe": recipe.to_dict()})
 >>> run.compile(model, recipe, steps_per_epoch=data.steps_per_epoch)
 >>> run.fit(model, data.train, validation=data.validation, epochs=recipe.epochs)
->>> run.finish(model, data.test, {"model": "cnn", "dataset": "cifar10"})
+>>> metrics = run.finish(model, data.test, {"model": "cnn", "dataset": "cifar10"})
+>>> run.done()
 """
 
 import csv
@@ -22,8 +25,9 @@ import keras
 
 from zoo import __version__
 from zoo._utils import atomic_path, remove_partial_files, write_json_atomic
-from zoo.errors import ConfigError, TrainingDivergedError
-from zoo.train import batching
+from zoo.errors import ConfigError, RunFolderWriteError, TrainingDivergedError
+from zoo.train import batching, run_state
+from zoo.train.backup import RunBackup, backup_epoch, state_bytes
 from zoo.train.callbacks import BestModelCheckpoint, ThroughputMeter
 from zoo.train.divergence import StopOnDivergence, non_finite_weights
 from zoo.train.folder_lock import hold_run_folder, release_run_folder
@@ -88,6 +92,7 @@ class TrainingRun:
         self.train_seconds = 0.0
         self.resumed_from_epoch = 0
         self._meter = None
+        self._config = self._config_change = None  # set by `open`
         keras.utils.set_random_seed(seed)
 
     def scope(self):
@@ -97,7 +102,27 @@ class TrainingRun:
     @property
     def resuming(self):
         """True when the run folder holds a backup this run continues from."""
-        return (self.backup_dir / "training_metadata.json").is_file()
+        return backup_epoch(self.backup_dir) > 0
+
+    def open(self, config, *, overwrite=False):
+        """Take the run folder for `config` (JSON data: what decides the weights).
+
+        If the folder exists: holds its lock, deletes the run's files first with
+        `overwrite`, and checks `config` against the run it holds (`zoo.train.run_state`):
+        raises `RunAlreadyFinished` when that run is this one, finished, and `ConfigError`
+        when it is another one. `fit` saves `config` as `run_config.json` (a command that
+        fails before training leaves no folder behind)."""
+        self._config, self._config_change = config, None
+        if not self.run_dir.exists():
+            return
+        hold_run_folder(self.run_dir)
+        if overwrite:
+            run_state.remove_run_files(self.run_dir)
+        remove_partial_files(self.run_dir)
+        change = run_state.check_continuation(self.run_dir, config, resuming=self.resuming)
+        if change:
+            print(f"Resuming after the divergence with {change}")
+        self._config_change = change
 
     @property
     def backup_dir(self):
@@ -131,11 +156,6 @@ class TrainingRun:
         )
         return model
 
-    def _resume_point(self):
-        if self.resuming:
-            metadata = self.backup_dir / "training_metadata.json"
-            return json.loads(metadata.read_text()).get("epoch", 0)
-        return 0
 
     def callbacks(self, validation, checkpoint_model=None):
         monitor = f"val_{self.monitor}" if validation is not None else self.monitor
@@ -150,20 +170,32 @@ class TrainingRun:
             # The log row of an epoch is written before its backup, so a kill in between
             # repeats that row (trimmed on resume) rather than losing it.
             keras.callbacks.CSVLogger(str(self.run_dir / "history.csv"), append=True),
-            # Kept after the last epoch until `finish` has written model.keras and
-            # metrics.json: a kill in between resumes at the end instead of at epoch 1.
-            keras.callbacks.BackupAndRestore(str(self.backup_dir), double_checkpoint=True,
-                                             delete_checkpoint=False),
+            # Kept after the last epoch until `done`: a kill before the run's results are
+            # all written resumes at the end instead of at epoch 1.
+            RunBackup(self.backup_dir),
             BestModelCheckpoint(self.run_dir / "best.keras", monitor=monitor,
                                 mode=self.monitor_mode, saved_model=checkpoint_model),  # fmt: skip
             keras.callbacks.TensorBoard(str(self.run_dir / "logs")),
             self._meter,
         ]
 
+    def _check_free_space(self, model):
+        """Refuse to start when the run folder cannot hold what the run writes: two backups
+        while one replaces the other, `best.keras` and `model.keras`, each about the model's
+        weights and optimizer state."""
+        need = 4 * state_bytes(model)
+        free = shutil.disk_usage(self.run_dir).free
+        if free < need:
+            raise RunFolderWriteError(
+                f"{self.run_dir} has {free / 1e6:.1f} MB free, and this run writes about "
+                f"{need / 1e6:.1f} MB there (backups, best.keras, model.keras); free some "
+                "space or give another --output-dir."
+            )
+
     def _divergence_advice(self):
-        return (f"Rerun with a lower --lr (this run: {self.recipe.learning_rate:g}, "
-                f"{self.recipe.optimizer}) to go on from the last good epoch, or with another "
-                f"--output-dir to start afresh.")
+        return (f"Rerun the same command with a lower --lr (this run: "
+                f"{self.recipe.learning_rate:g}, {self.recipe.optimizer}) to go on from the last "
+                f"good epoch, or add --overwrite to start afresh.")
 
     def fit(self, model, train, *, validation=None, epochs, verbose="auto", callbacks=(),
             checkpoint_model=None):  # fmt: skip
@@ -175,13 +207,17 @@ class TrainingRun:
         hold_run_folder(self.run_dir)  # creates the folder
         # Half-written files of a run killed mid-write; no other process writes here now.
         remove_partial_files(self.run_dir)
-        self.resumed_from_epoch = self._resume_point()
+        self._check_free_space(model)
+        if self._config is not None:
+            run_state.save_config(self.run_dir, self._config, self._config_change)
+        self.resumed_from_epoch = backup_epoch(self.backup_dir)
         if self.resumed_from_epoch:
             print(f"Resuming from epoch {self.resumed_from_epoch} ({self.backup_dir})")
             _truncate_history(self.run_dir / "history.csv", self.resumed_from_epoch)
         else:
             # A fresh run: nothing of an earlier run in this folder may leak into this one.
-            for stale in ("history.csv", "best.keras", "best.keras.json", "metrics.json"):
+            for stale in ("history.csv", "best.keras", "best.keras.json", "metrics.json",
+                          run_state.DIVERGED_FILE):
                 (self.run_dir / stale).unlink(missing_ok=True)
         start = time.perf_counter()
         run_callbacks = [*self.callbacks(validation, checkpoint_model), *callbacks]
@@ -200,6 +236,7 @@ class TrainingRun:
 
     def finish(self, model, test, record):
         """Evaluate on `test`, save `model.keras`, write `metrics.json`; return the metrics.
+        Call `done` once everything else the run writes (evaluation, export) is written.
 
         A model with NaN or infinite weights, or a non-finite test loss, is never saved:
         `TrainingDivergedError` instead."""
@@ -229,9 +266,13 @@ class TrainingRun:
         if best.is_file():
             metrics["best"] = json.loads(best.read_text())
         self.write_metrics(metrics)
-        shutil.rmtree(self.backup_dir, ignore_errors=True)  # the run is complete
-        release_run_folder(self.run_dir)
         return metrics
+
+    def done(self):
+        """Mark the run finished: delete its backup (a later command into the folder finds
+        a finished run) and release the folder."""
+        shutil.rmtree(self.backup_dir, ignore_errors=True)
+        release_run_folder(self.run_dir)
 
     def check_finite(self, model, broken=None):
         """Raise `TrainingDivergedError` if `model` has a NaN or infinite weight (or `broken`,
@@ -284,7 +325,9 @@ def _truncate_history(path, epochs_done):
     if not rows:
         return
     header, body = rows[0], rows[1:]
-    kept = [row for row in body if row and int(row[0]) < epochs_done]
+    # A kill mid-append can leave a row cut short: it is dropped with the epochs after it.
+    kept = [row for row in body
+            if len(row) == len(header) and row[0].isdigit() and int(row[0]) < epochs_done]
     with atomic_path(path) as tmp:
         with open(tmp, "w", newline="") as handle:
             csv.writer(handle).writerows([header, *kept])
