@@ -18,7 +18,9 @@ BACKEND_MARKERS = {"tf_only": "tensorflow", "jax_only": "jax", "torch_only": "to
 def pytest_configure(config):
     for marker, backend in BACKEND_MARKERS.items():
         config.addinivalue_line("markers", f"{marker}: runs only on the {backend} backend")
-    config.addinivalue_line("markers", "slow: trains on real data (still run by CI)")
+    config.addinivalue_line(
+        "markers", "slow: end to end (real data, killed processes, several devices); the "
+        "README's test command leaves these out, .ci/run runs them on every backend")  # fmt: skip
 
 
 def pytest_collection_modifyitems(config, items):

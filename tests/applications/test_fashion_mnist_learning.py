@@ -10,9 +10,12 @@ The figures at full size are the quality benchmark's (docs/quality.md).
 
 import json
 
+import pytest
+
 from tests.helpers import FASHION_MNIST_SAMPLE
 
 
+@pytest.mark.slow
 def test_cnn_recipe_learns_real_fashion_mnist(run_app, tmp_path):
     out = tmp_path / "run"
     result = run_app(

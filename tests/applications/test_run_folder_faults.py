@@ -21,6 +21,8 @@ from tests.applications.conftest import app_command
 from zoo._faults import KILL_AT
 from zoo._utils import PARTIAL
 
+pytestmark = pytest.mark.slow  # real runs in processes: .ci/run runs them, on every backend
+
 EPOCHS = 3
 SMOKE = ["--model", "cnn", "--dataset", "synthetic", "--max-train-examples", "96",
          "--max-test-examples", "32", "--batch-size", "32", "--epochs", str(EPOCHS),
@@ -97,6 +99,21 @@ def test_a_run_killed_while_saving_its_results_trains_nothing_again(tmp_path):
     assert replaced.returncode == 0, replaced.stderr[-2000:]
     assert json.loads((out / "metrics.json").read_text())["recipe"]["learning_rate"] == 0.01
     assert _assert_complete(out)["resumed_from_epoch"] == 0
+
+
+def test_a_run_killed_while_exporting_exports_when_rerun(tmp_path):
+    """The backup outlives the export: a kill there resumes at the last epoch, saves and
+    exports again, and only then is the run finished."""
+    out = tmp_path / "run"
+    killed = _run(out, "write saved_model", "--export", "saved_model")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert _backup_epoch(out) == EPOCHS and not (out / "saved_model").exists()
+    finished = _run(out, None, "--export", "saved_model")
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert f"Resuming from epoch {EPOCHS}" in finished.stdout
+    metrics = _assert_complete(out)
+    assert (out / "saved_model" / "saved_model.pb").is_file()
+    assert metrics["export"]["saved_model"]["verification"] is not None
 
 
 def _with_file_size_limit(limit):

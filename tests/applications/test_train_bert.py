@@ -61,6 +61,7 @@ def test_pretraining_writes_what_finetuning_reads(run_app, language, tmp_path):
 # The recipe is the same on every backend, and every backend trains the same classifier in
 # tests/models and through the synthetic fine-tuning above; this learning check on real text
 # runs on TensorFlow, where it takes seconds (on 2 loaded cores: jax 2x, torch 5x as long).
+@pytest.mark.slow
 @pytest.mark.tf_only
 def test_from_scratch_recipe_learns_real_reviews(run_app, tmp_path):
     """bert_tiny from random initialisation with its registered from-scratch recipe (3 epochs)
@@ -200,6 +201,7 @@ def test_finetune_distills_prunes_and_quantizes_a_student(run_app, tmp_path):
 
 # Resuming (RunBackup through TrainingRun) is tested on every backend by train_cifar's
 # kill test; what pretraining adds (reloading its saved tokenizer) is backend-independent.
+@pytest.mark.slow
 @pytest.mark.tf_only
 def test_killed_pretraining_resumes_with_its_tokenizer(language, tmp_path):
     import subprocess

@@ -110,6 +110,7 @@ def _kill_and_resume(out, epochs, *flags):
     return metrics
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_with_the_same_command(tmp_path):
     _kill_and_resume(tmp_path / "run", 40)
 
@@ -150,6 +151,7 @@ def test_pruned_distilled_and_quantized(run_app, tmp_path, capsys):
 
 # What resuming adds under compression (the distiller's backup, masks rebuilt from the
 # restored zeros) is backend-independent code over the resume tested on every backend above.
+@pytest.mark.slow
 @pytest.mark.tf_only
 def test_killed_pruned_distilled_run_resumes(tmp_path):
     teacher = tmp_path / "teacher.keras"
@@ -228,6 +230,7 @@ def test_offline_without_data_dir_says_where_to_put_files(run_app, tmp_path):
     assert "cifar-100-python.tar.gz" in last
 
 
+@pytest.mark.slow
 def test_seeded_runs_agree(run_app, tmp_path):
     results = []
     for i in range(2):

@@ -81,6 +81,7 @@ def test_report_says_when_the_forecaster_loses(capsys):
 # The resume mechanism (RunBackup through TrainingRun) is tested on every backend by
 # train_cifar's and train_bert's kill tests; what this application adds (its best checkpoint
 # by val_loss) does not depend on the backend, so one backend runs this slow test.
+@pytest.mark.slow
 @pytest.mark.tf_only
 def test_killed_run_resumes(tmp_path):
     out = tmp_path / "run"

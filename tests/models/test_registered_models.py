@@ -89,6 +89,7 @@ def test_jit_compiles(name):
     assert_jit_compile(create_model(name), inputs, labels)
 
 
+@pytest.mark.slow
 def test_every_model_reloads_identically_in_a_fresh_process(tmp_path):
     cases = []
     for name in REPRESENTATIVES:

@@ -70,12 +70,14 @@ def results(out_dir, processes=1):
     return [np.load(out_dir / f"{index}.npz") for index in range(processes)]
 
 
+@pytest.mark.slow
 @pytest.mark.tf_only
 def test_mirrored_on_two_logical_cpus(tmp_path):
     wait([launch("tensorflow", "mirrored", tmp_path, "--logical-cpus", "2")])
     assert_matches_single_device(results(tmp_path)[0], replicas=2)
 
 
+@pytest.mark.slow
 @pytest.mark.tf_only
 def test_multi_worker_mirrored_with_two_processes(tmp_path):
     """Keras 3.15's fit fails here without zoo.train._multi_worker_fix (see its docstring)."""
@@ -89,6 +91,7 @@ def test_multi_worker_mirrored_with_two_processes(tmp_path):
     assert (tmp_path / "dist" / "worker1" / "history.csv").is_file()  # worker 1's own
 
 
+@pytest.mark.slow
 @pytest.mark.jax_only
 @pytest.mark.parametrize("strategy, replicas", [("data_parallel", 4), ("model_parallel", 2)])
 def test_jax_distributions_on_four_devices(tmp_path, strategy, replicas):
@@ -101,6 +104,7 @@ def test_jax_distributions_on_four_devices(tmp_path, strategy, replicas):
         assert int(result["single_sharded_weights"]) == 0
 
 
+@pytest.mark.slow
 @pytest.mark.jax_only
 def test_multi_process_jax_with_two_processes(tmp_path):
     (port,) = free_ports(1)

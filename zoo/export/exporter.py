@@ -23,6 +23,7 @@ from pathlib import Path
 
 import keras
 
+from zoo._faults import kill_point
 from zoo._utils import PARTIAL, check_choice, remove_path
 from zoo.errors import ConfigError, ExportError
 from zoo.export.onnx_int8 import INT8_TOLERANCE, quantize_onnx_int8
@@ -120,6 +121,7 @@ def _staging_path(path):
 
 def _move_into_place(staging, path):
     """Rename `staging` onto `path`; an existing `path` is replaced only after the rename."""
+    kill_point(f"write {path.name}")
     if not path.exists():
         os.replace(staging, path)
         return
