@@ -18,6 +18,7 @@ from pathlib import Path
 
 import keras
 
+from zoo._utils import first_line
 from zoo.errors import DataSourceError
 
 
@@ -80,7 +81,7 @@ def load_model(model_path):
             raise zipfile.BadZipFile(f"{damaged} fails its checksum")
         return keras.saving.load_model(model_path, compile=False)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as error:
-        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
         raise DataSourceError(
-            f"{model_path} exists but is not a readable Keras model ({reason}): {advice}."
+            f"{model_path} exists but is not a readable Keras model ({first_line(error)}): "
+            f"{advice}."
         ) from None

@@ -37,6 +37,17 @@ def check_fraction(name, value, *, inclusive_high=False):
     return float(value)
 
 
+def first_line(error, limit=200):
+    """The first line of `error`'s message (at most `limit` characters), or its type's name
+    when it has no message: what a one-line error quotes of the error it replaces.
+
+    Example:
+    >>> first_line(ValueError("bad shape (3,) at layer dense"), limit=14)
+    'bad shape (3,)'
+    """
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:limit]
+
+
 # The mark in the name of a file being written (`atomic_path`, the exporter's staging): a
 # process killed mid-write leaves it behind, and `remove_partial_files` clears it later.
 PARTIAL = ".partial-"

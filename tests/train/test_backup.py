@@ -62,7 +62,8 @@ def test_a_backup_of_another_model_is_refused(tmp_path):
 def test_corrupt_metadata_is_refused_in_one_line(tmp_path):
     _fit(_model(), tmp_path, 1)
     (tmp_path / "training_metadata.json").write_text("{")
-    with pytest.raises(DataSourceError, match="training_metadata.json is not the JSON"):
+    corrupt = "training_metadata.json is not valid JSON.*--overwrite"
+    with pytest.raises(DataSourceError, match=corrupt):
         backup_epoch(tmp_path)
 
 

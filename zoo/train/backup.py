@@ -20,15 +20,15 @@ Example:
 2
 """
 
-import json
 import zipfile
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from zoo._utils import atomic_path, write_json_atomic
+from zoo._utils import atomic_path, first_line, write_json_atomic
 from zoo.errors import DataSourceError, TrainingDivergedError
+from zoo.train.run_state import read_json
 
 METADATA = "training_metadata.json"
 
@@ -40,16 +40,7 @@ def backup_epoch(backup_dir):
 
 
 def _read_metadata(backup_dir):
-    path = backup_dir / METADATA
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text())
-    except (ValueError, UnicodeDecodeError):
-        raise DataSourceError(
-            f"{path} is not the JSON a backup writes (corrupt); rerun with --overwrite to "
-            "start the run afresh."
-        ) from None
+    return read_json(backup_dir / METADATA, "the backup's metadata")
 
 
 class RunBackup(keras.callbacks.Callback):
@@ -75,7 +66,7 @@ class RunBackup(keras.callbacks.Callback):
                     _assign(optimizer.variables, arrays, "o", path)
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
             raise DataSourceError(
-                f"the backup {path} cannot be loaded ({_first_line(error)}); rerun with "
+                f"the backup {path} cannot be loaded ({first_line(error)}); rerun with "
                 "--overwrite to start the run afresh."
             ) from None
         self.model._initial_epoch = metadata["epoch"]  # read by fit after on_train_begin
@@ -133,7 +124,3 @@ def _bytes(variables):
     # bits from the dtype's name ("float32", "bfloat16", "int64"); "bool" is one byte
     sizes = (int("".join(filter(str.isdigit, str(v.dtype))) or 8) // 8 for v in variables)
     return sum(int(np.prod(v.shape)) * size for v, size in zip(variables, sizes, strict=True))
-
-
-def _first_line(error):
-    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]

@@ -93,6 +93,7 @@ class TrainingRun:
         self.resumed_from_epoch = 0
         self._meter = None
         self._config = self._config_change = None  # set by `open`
+        self._folder_taken = False  # by `_take_folder`
         keras.utils.set_random_seed(seed)
 
     def scope(self):
@@ -115,10 +116,9 @@ class TrainingRun:
         self._config, self._config_change = config, None
         if not self.run_dir.exists():
             return
-        hold_run_folder(self.run_dir)
+        self._take_folder()
         if overwrite:
             run_state.remove_run_files(self.run_dir)
-        remove_partial_files(self.run_dir)
         change = run_state.check_continuation(self.run_dir, config, resuming=self.resuming)
         if change:
             print(f"Resuming after the divergence with {change}")
@@ -179,6 +179,15 @@ class TrainingRun:
             self._meter,
         ]
 
+    def _take_folder(self):
+        """Hold the run folder's lock (creating the folder) and clear what writers killed
+        mid-write left there (no other process writes here now); once per run."""
+        if self._folder_taken:
+            return
+        hold_run_folder(self.run_dir)
+        remove_partial_files(self.run_dir)
+        self._folder_taken = True
+
     def _check_free_space(self, model):
         """Refuse to start when the run folder cannot hold what the run writes: two backups
         while one replaces the other, `best.keras` and `model.keras`, each about the model's
@@ -204,9 +213,7 @@ class TrainingRun:
         `checkpoint_model`: the model `best.keras` holds, when `model` only trains it (a
         distiller); default `model`. A second process training into the same folder
         meanwhile is refused (`RunFolderBusyError`)."""
-        hold_run_folder(self.run_dir)  # creates the folder
-        # Half-written files of a run killed mid-write; no other process writes here now.
-        remove_partial_files(self.run_dir)
+        self._take_folder()
         self._check_free_space(model)
         if self._config is not None:
             run_state.save_config(self.run_dir, self._config, self._config_change)
@@ -273,6 +280,7 @@ class TrainingRun:
         a finished run) and release the folder."""
         shutil.rmtree(self.backup_dir, ignore_errors=True)
         release_run_folder(self.run_dir)
+        self._folder_taken = False
 
     def check_finite(self, model, broken=None):
         """Raise `TrainingDivergedError` if `model` has a NaN or infinite weight (or `broken`,

@@ -25,6 +25,7 @@ import os
 
 import keras
 
+from zoo._utils import first_line
 from zoo.errors import ConfigError
 
 BACKEND_STRATEGIES = {
@@ -231,7 +232,7 @@ def _create_tpu():
         tf.tpu.experimental.initialize_tpu_system(resolver)
     except (ValueError, RuntimeError, tf.errors.OpError) as error:
         raise ConfigError(
-            f"--strategy tpu: no TPU found ({str(error).splitlines()[0][:120]}); set TPU_NAME "
+            f"--strategy tpu: no TPU found ({first_line(error, 120)}); set TPU_NAME "
             "or run on a TPU VM. TensorFlow's TPU builds stop at 2.20: install "
             "tensorflow-tpu==2.20.* there."
         ) from None
