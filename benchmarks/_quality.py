@@ -78,11 +78,12 @@ def reference_rows(task, dataset_in_registry):
 
 
 def run_application(script, arguments, *, backend, output_dir, timeout=6 * 3600):
-    """Run `applications/<script>` as a user would (plus --backend, --output-dir, --quiet, and
-    --overwrite: a figure is always measured afresh); return (its metrics.json, the user's
-    command line as text)."""
+    """Run `applications/<script>` (the recipe of `zoo train TASK`) as a user would (plus
+    --backend, --output-dir, --quiet, and --overwrite: a figure is always measured afresh);
+    return (its metrics.json, the user's command line as text, as `zoo train TASK ...`)."""
     argv = [str(a) for a in arguments]
-    command = user_command(f"python applications/{script} {shlex.join(argv)}")
+    task = script.removeprefix("train_").removesuffix(".py").replace("cifar", "image")
+    command = user_command(f"zoo train {task} {shlex.join(argv)}")  # the same code, installed
     full = [sys.executable, str(ROOT / "applications" / script), *argv, "--backend", backend,
             "--output-dir", str(output_dir), "--quiet", "--overwrite"]  # fmt: skip
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}

@@ -88,7 +88,7 @@ def _pretrain(context):
 
 def bert_tiny_rotten_tomatoes(task, context):
     data_dir, size = _data_dir(), _size_arguments(context)
-    finetune = ["finetune", "--model", task.model, "--task", "csv", "--data-dir", data_dir,
+    finetune = ["finetune", "--model", task.model, "--dataset", "csv", "--data-dir", data_dir,
                 "--sequence-length", SEQUENCE_LENGTH, *size]  # fmt: skip
     scratch_dir = context.work / f"{task.name}_scratch_{context.backend}"
     scratch, scratch_command = run_application("train_bert.py", finetune,

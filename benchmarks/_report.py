@@ -59,7 +59,7 @@ def _number(value):
 
 def _ratio(value):
     value = float(value)
-    return f"{value:.3f}x" if abs(value - 1) < 0.05 else f"{value:.2f}x"
+    return f"{value:.3f}x" if abs(value - 1) < 0.01 else f"{value:.2f}x"
 
 
 def ratio_table(rows):

@@ -113,7 +113,7 @@ def gallery(work, backend, epochs=None):
 
     bert, reviews = work / "bert_reviews", work / "reviews"
     sentiment_csv(reviews)
-    app("train_bert.py", "finetune", "--model", "bert_tiny", "--task", "csv", "--data-dir",
+    app("train_bert.py", "finetune", "--model", "bert_tiny", "--dataset", "csv", "--data-dir",
         reviews, "--vocabulary-size", "200", "--sequence-length", "16", "--epochs", epochs or 4,
         "--batch-size", "32", "--lr", "1e-3", "--evaluate", "--output-dir", bert,
         backend=backend)  # fmt: skip

@@ -12,7 +12,7 @@ data set once, in the layout the zoo's applications read, and returns its path:
 >>> from benchmarks.real_data import DATASETS, prepare  # doctest: +SKIP
 >>> path = prepare("co2")  # doctest: +SKIP
 >>> DATASETS["co2"].commands(path)  # doctest: +SKIP
-['python applications/train_timeseries.py --csv .../co2/co2.csv --target co2 --window 104 ...']
+['zoo train timeseries --csv .../co2/co2.csv --target co2 --window 104 ...']
 
 Layouts: image, the folder of idx `.gz` files; text, a folder with `train.tsv` and `test.tsv`
 (`sentence<TAB>label`, label 0/1, GLUE SST-2's layout); ratings, MovieLens 100K's published
@@ -95,18 +95,18 @@ class RealDataset:
         """The application command lines that read this data set, prepared at `path`."""
         path = str(path)
         if self.kind == "image":
-            return [f"python applications/train_cifar.py --model cnn --dataset {self.name} "
+            return [f"zoo train image --model cnn --dataset {self.name} "
                     f"--data-dir {path}"]  # fmt: skip
         if self.kind == "text":
-            return [f"python applications/train_text.py --dataset csv --data-dir {path}",
-                    f"python applications/train_bert.py finetune --task csv --data-dir {path}"]
+            return [f"zoo train text --dataset csv --data-dir {path}",
+                    f"zoo train bert finetune --dataset csv --data-dir {path}"]
         if self.kind == "ratings":
-            return [f"python applications/train_recommender.py --dataset {self.name} "
+            return [f"zoo train recommender --dataset {self.name} "
                     f"--data-dir {path}"]  # fmt: skip
         if self.kind == "series":
-            return [f"python applications/train_timeseries.py --csv {path} --target {self.target}"
+            return [f"zoo train timeseries --csv {path} --target {self.target}"
                     f" --window {self.window} --horizon {self.horizon} --season {self.season}"]
-        return [f"python applications/train_bert.py pretrain --corpus {path}/*.txt"]
+        return [f"zoo train bert pretrain --corpus {path}/*.txt"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -84,8 +84,15 @@ def test_bench_outside_a_checkout_is_one_line_and_exit_2(tmp_path, monkeypatch, 
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
-    assert f"no {tmp_path}/benchmarks/_command.py or " in err
-    assert "run it from a keras-zoo checkout" in err
+    assert "the benchmarks live in a keras-zoo source checkout" in err
+
+
+def test_bench_ignores_a_benchmarks_folder_in_the_current_directory(tmp_path, monkeypatch):
+    """Only the checkout zoo itself runs from counts: nothing is imported from the cwd."""
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "_command.py").write_text("raise RuntimeError('imported')\n")
+    monkeypatch.chdir(tmp_path)
+    assert bench_command.find_checkout() == bench_command.SOURCE_CHECKOUT
 
 
 def test_bench_from_elsewhere_finds_the_editable_checkout(tmp_path, monkeypatch, capsys):

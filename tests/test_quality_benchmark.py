@@ -21,7 +21,7 @@ STAMP = {"date": "2030-01-02", "machine": "test machine"}
 
 
 def _rows(backend="jax", zoo=91.9, baseline=91.1):
-    command = "python applications/train_cifar.py --model cnn --dataset fashion_mnist"
+    command = "zoo train image --model cnn --dataset fashion_mnist"
     rows = [figure_row(TASK, role="zoo", figure="zoo, registered recipe", value=zoo,
                        epochs=20, backend=backend, command=command, seconds=300),
             figure_row(TASK, role="baseline", figure="plain Keras CNN", value=baseline,
@@ -87,7 +87,7 @@ def test_measured_entries_stand_beside_the_strongest_baseline(monkeypatch, tmp_p
     series = QualityTask("lstm_forecaster_co2", "series", "lstm_forecaster", "CO2", "test MAE",
                          run=None, unit="", higher_is_better=False)  # fmt: skip
     monkeypatch.setenv("ZOO_REAL_DATA", str(tmp_path))
-    script = "python applications/train_timeseries.py --csv"
+    script = "zoo train timeseries --csv"
     command = _quality.user_command(f"{script} {tmp_path}/co2/co2.csv")
     assert command == f"{script} $ZOO_REAL_DATA/co2/co2.csv"
     rows = [figure_row(series, role="zoo", figure="zoo", value=0.34567, epochs=20,

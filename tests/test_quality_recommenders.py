@@ -122,7 +122,7 @@ def test_task_rows_auc_and_log_loss_from_one_run(tmp_path, monkeypatch):
     def application(script, arguments, *, backend, output_dir):
         calls["application"] = [str(a) for a in arguments]
         return {"epochs": 1, "test_auc": 0.7712, "test_logloss": 0.5601,
-                "train_seconds": 9.0}, "python applications/train_recommender.py ..."
+                "train_seconds": 9.0}, "zoo train recommender ..."
 
     def baseline(script, arguments):
         calls["baseline"] = [str(a) for a in arguments]

@@ -67,7 +67,7 @@ def test_register_model_and_duplicates():
 MEASURED_CNN = {
     "dataset": "Fashion-MNIST", "metric": "test accuracy", "value": 91.9, "epochs": 20,
     "backend": "jax", "date": "2030-01-02", "unit": "%", "higher_is_better": True,
-    "command": "python applications/train_cifar.py --model cnn --dataset fashion_mnist",
+    "command": "zoo train image --model cnn --dataset fashion_mnist",
     "baseline": "plain Keras CNN", "baseline_value": 91.1,
 }  # fmt: skip
 
@@ -91,5 +91,38 @@ def test_every_measured_entry_names_a_registered_model_and_a_full_result():
         spec = get_model_spec(name)
         assert len(spec.measured) == len(entries)
         for result in spec.measured:
-            assert result.epochs >= 1 and result.command.startswith("python applications/")
+            assert result.epochs >= 1 and result.command.startswith("zoo train ")
             assert result.backend in ("tensorflow", "jax", "torch")
+
+
+def test_register_model_path_imports_the_builder_only_to_build():
+    from zoo.registry import register_model_path
+
+    register_model_path("tmp_path_model", "json:dumps", task="testing", input_shape=(1,),
+                        parameter_count=0, description="json.dumps as a builder",
+                        obj=[1, 2])  # fmt: skip
+    register_model_path("tmp_broken_model", "no_such_package.models:build", task="testing",
+                        input_shape=(1,), parameter_count=0, description="broken")  # fmt: skip
+    try:
+        spec = get_model_spec("tmp_path_model")
+        assert spec._builder is None  # nothing imported by registering or reading the spec
+        assert create_model("tmp_path_model") == "[1, 2]"
+        assert spec.builder.__name__ == "dumps"
+        with pytest.raises(ConfigError, match="'no_such_package.models:build'.*cannot be"):
+            create_model("tmp_broken_model")
+        with pytest.raises(ConfigError, match="already registered"):
+            register_model_path("tmp_path_model", "json:loads", task="t", input_shape=(1,),
+                                parameter_count=0, description="")  # fmt: skip
+    finally:
+        _REGISTRY.pop("tmp_path_model")
+        _REGISTRY.pop("tmp_broken_model")
+
+
+def test_fixed_input_sizes_are_declared():
+    # A flattened feature map (cnn) and a window-wide linear map (the forecaster) cannot change
+    # size after building; the ResNets pool globally and are built at the data's own size.
+    fixed = {name for name in list_models() if get_model_spec(name).fixed_input_size}
+    assert fixed == {"cnn", "lstm_forecaster"}
+    # The cnn's dense layer is sized by the input; a ResNet's weights are not.
+    assert create_model("cnn", input_shape=(28, 28, 3)).count_params() != 545_098
+    assert create_model("resnet20", input_shape=(28, 28, 3)).count_params() == 271_098

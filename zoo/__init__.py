@@ -1,5 +1,9 @@
 """keras-zoo: backend-agnostic Keras 3 models, from data to a deployed artifact.
 
+Importing zoo imports no backend: the builders load on first use, the registry's metadata
+(`list_models`, `get_model_spec`) needs none, and zoo's layers are registered with Keras as
+soon as Keras is imported (a saved model then loads with `keras.saving.load_model`).
+
 Example:
 >>> from zoo import create_model, list_models
 >>> "resnet20" in list_models()
@@ -10,24 +14,9 @@ __version__ = "0.1.0"
 
 # First, before anything imports Keras: a bad KERAS_BACKEND is one line, not a traceback.
 from zoo import _keras_backend  # noqa: F401, I001
-from zoo import layers  # noqa: F401  (registers the serializable layers)
+from zoo._after_import import call_after_import
+from zoo._lazy import lazy_attributes
 from zoo.errors import ConfigError, DataSourceError, UnknownModelError, ZooError
-from zoo.models import (
-    BERT_PRESETS,
-    RESNET_PRESETS,
-    BertConfig,
-    ResNetConfig,
-    build_bert,
-    build_bert_classifier,
-    build_bert_pretrainer,
-    build_cnn,
-    build_deepfm,
-    build_lstm_classifier,
-    build_lstm_forecaster,
-    build_resnet,
-    build_resnet9,
-    build_wide_deep,
-)
 from zoo.registry import (
     MeasuredResult,
     ModelSpec,
@@ -39,21 +28,14 @@ from zoo.registry import (
     register_model,
 )
 
-__all__ = [
+_BUILDERS = (
     "BERT_PRESETS",
     "BertConfig",
     "build_bert",
     "build_bert_classifier",
     "build_bert_pretrainer",
     "RESNET_PRESETS",
-    "ConfigError",
-    "DataSourceError",
-    "MeasuredResult",
-    "ModelSpec",
-    "ReferenceResult",
     "ResNetConfig",
-    "UnknownModelError",
-    "ZooError",
     "build_cnn",
     "build_deepfm",
     "build_lstm_classifier",
@@ -61,9 +43,31 @@ __all__ = [
     "build_resnet",
     "build_resnet9",
     "build_wide_deep",
+)
+__getattr__, __dir__ = lazy_attributes(__name__, dict.fromkeys(_BUILDERS, "zoo.models"))
+
+__all__ = [
+    *_BUILDERS,
+    "ConfigError",
+    "DataSourceError",
+    "MeasuredResult",
+    "ModelSpec",
+    "ReferenceResult",
+    "UnknownModelError",
+    "ZooError",
     "create_model",
     "get_model_spec",
     "list_models",
     "list_tasks",
     "register_model",
 ]
+
+
+
+def _register_layers():
+    import zoo.layers  # noqa: F401  (each layer registers itself with Keras)
+
+
+# zoo's serializable layers are registered the moment Keras is imported (now, if it is): a
+# saved model then loads with `keras.saving.load_model`. `import zoo` itself imports no backend.
+call_after_import("keras", _register_layers)

@@ -6,7 +6,7 @@ Written by `benchmarks/quality.py` from `benchmarks/results/quality.csv`: do not
 MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                 'baseline': 'keras-hub BertBackbone, from scratch, AdamW 5e-4, same tokenizer',
                 'baseline_value': 74.68,
-                'command': 'python applications/train_bert.py finetune --model bert_tiny --task '
+                'command': 'zoo train bert finetune --model bert_tiny --dataset '
                            'csv --data-dir $ZOO_REAL_DATA/rotten_tomatoes --sequence-length 64',
                 'dataset': 'Rotten Tomatoes',
                 'date': '2026-12-02',
@@ -18,10 +18,10 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                {'backend': 'tensorflow',
                 'baseline': 'keras-hub BertBackbone, from scratch, AdamW 5e-4, same tokenizer',
                 'baseline_value': 74.68,
-                'command': 'python applications/train_bert.py pretrain --model bert_tiny --corpus '
+                'command': 'zoo train bert pretrain --model bert_tiny --corpus '
                            '$ZOO_REAL_DATA/movie_plots/movie_plots.txt '
                            '$ZOO_REAL_DATA/wikipedia/wikipedia.txt --output-dir '
-                           'runs/bert_tiny_pretrain && python applications/train_bert.py finetune '
+                           'runs/bert_tiny_pretrain && zoo train bert finetune '
                            '--model bert_tiny --task csv --data-dir $ZOO_REAL_DATA/rotten_tomatoes '
                            '--sequence-length 64 --init-from runs/bert_tiny_pretrain',
                 'dataset': 'Rotten Tomatoes',
@@ -34,7 +34,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
  'bilstm_text': [{'backend': 'tensorflow',
                   'baseline': 'plain Keras BiLSTM (Keras example), Adam',
                   'baseline_value': 73.19,
-                  'command': 'python applications/train_text.py --model bilstm_text --dataset csv '
+                  'command': 'zoo train text --model bilstm_text --dataset csv '
                              '--data-dir $ZOO_REAL_DATA/rotten_tomatoes --sequence-length 64',
                   'dataset': 'Rotten Tomatoes',
                   'date': '2026-12-02',
@@ -46,7 +46,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
  'cnn': [{'backend': 'tensorflow',
           'baseline': 'plain Keras CNN, Adam, no augmentation',
           'baseline_value': 90.97,
-          'command': 'python applications/train_cifar.py --model cnn --dataset fashion_mnist '
+          'command': 'zoo train image --model cnn --dataset fashion_mnist '
                      '--data-dir /usr/share/datasets/fashion-mnist',
           'dataset': 'Fashion-MNIST',
           'date': '2026-12-02',
@@ -58,7 +58,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
          {'backend': 'tensorflow',
           'baseline': 'plain Keras CNN, Adam, no augmentation',
           'baseline_value': 87.9,
-          'command': 'python applications/train_cifar.py --model cnn --dataset fashion_mnist '
+          'command': 'zoo train image --model cnn --dataset fashion_mnist '
                      '--data-dir /usr/share/datasets/fashion-mnist --epochs 1',
           'dataset': 'Fashion-MNIST',
           'date': '2026-12-02',
@@ -70,7 +70,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
  'deepfm': [{'backend': 'tensorflow',
              'baseline': 'plain PyTorch DeepFM, same network, Adam 1e-3, batch 256',
              'baseline_value': 77.18,
-             'command': 'python applications/train_recommender.py --model deepfm --dataset '
+             'command': 'zoo train recommender --model deepfm --dataset '
                         'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
              'dataset': 'MovieLens 100K',
              'date': '2026-12-02',
@@ -82,7 +82,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
             {'backend': 'tensorflow',
              'baseline': 'plain PyTorch DeepFM, same network, Adam 1e-3, batch 256',
              'baseline_value': 0.5689,
-             'command': 'python applications/train_recommender.py --model deepfm --dataset '
+             'command': 'zoo train recommender --model deepfm --dataset '
                         'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
              'dataset': 'MovieLens 100K',
              'date': '2026-12-02',
@@ -94,7 +94,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
             {'backend': 'jax',
              'baseline': 'plain PyTorch DeepFM, same network, Adam 1e-3, batch 256',
              'baseline_value': 77.18,
-             'command': 'python applications/train_recommender.py --model deepfm --dataset '
+             'command': 'zoo train recommender --model deepfm --dataset '
                         'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
              'dataset': 'MovieLens 100K',
              'date': '2026-12-02',
@@ -106,7 +106,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
             {'backend': 'jax',
              'baseline': 'plain PyTorch DeepFM, same network, Adam 1e-3, batch 256',
              'baseline_value': 0.5689,
-             'command': 'python applications/train_recommender.py --model deepfm --dataset '
+             'command': 'zoo train recommender --model deepfm --dataset '
                         'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
              'dataset': 'MovieLens 100K',
              'date': '2026-12-02',
@@ -118,7 +118,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
             {'backend': 'torch',
              'baseline': 'plain PyTorch DeepFM, same network, Adam 1e-3, batch 256',
              'baseline_value': 77.18,
-             'command': 'python applications/train_recommender.py --model deepfm --dataset '
+             'command': 'zoo train recommender --model deepfm --dataset '
                         'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
              'dataset': 'MovieLens 100K',
              'date': '2026-12-02',
@@ -130,7 +130,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
             {'backend': 'torch',
              'baseline': 'plain PyTorch DeepFM, same network, Adam 1e-3, batch 256',
              'baseline_value': 0.5689,
-             'command': 'python applications/train_recommender.py --model deepfm --dataset '
+             'command': 'zoo train recommender --model deepfm --dataset '
                         'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
              'dataset': 'MovieLens 100K',
              'date': '2026-12-02',
@@ -142,7 +142,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
  'lstm_forecaster': [{'backend': 'tensorflow',
                       'baseline': 'naive forecast (last value)',
                       'baseline_value': 0.7558,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/co2/co2.csv --target co2 --window 104 --horizon 4 '
                                  '--season 52',
                       'dataset': 'Mauna Loa CO2, weekly',
@@ -155,7 +155,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'tensorflow',
                       'baseline': 'seasonal-naive forecast (season 12)',
                       'baseline_value': 52.2353,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/airpassengers/airpassengers.csv --target '
                                  'passengers --window 24 --horizon 6 --season 12',
                       'dataset': 'air passengers, monthly',
@@ -168,7 +168,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'tensorflow',
                       'baseline': 'seasonal-naive forecast (season 12)',
                       'baseline_value': 1832.4524,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/wineind/wineind.csv --target sales --window 24 '
                                  '--horizon 6 --season 12',
                       'dataset': 'Australian wine sales, monthly',
@@ -181,7 +181,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'tensorflow',
                       'baseline': 'seasonal-naive forecast (season 336)',
                       'baseline_value': 445.7714,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/taylor/taylor.csv --target demand_mw --window 336 '
                                  '--horizon 48 --season 336',
                       'dataset': 'England and Wales electricity demand, half-hourly',
@@ -194,7 +194,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'tensorflow',
                       'baseline': 'plain Keras LSTM, globally standardised',
                       'baseline_value': 19.6488,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/sunspots/sunspots.csv --target sunspots --window '
                                  '132 --horizon 12 --season 132',
                       'dataset': 'sunspot numbers, monthly',
@@ -207,7 +207,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'tensorflow',
                       'baseline': 'plain Keras LSTM, globally standardised',
                       'baseline_value': 3.4139,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/seattle_weather/seattle_weather.csv --target '
                                  'temp_max --window 56 --horizon 7 --season 365',
                       'dataset': 'Seattle max temperature, daily',
@@ -220,7 +220,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'torch',
                       'baseline': 'naive forecast (last value)',
                       'baseline_value': 0.7558,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/co2/co2.csv --target co2 --window 104 --horizon 4 '
                                  '--season 52',
                       'dataset': 'Mauna Loa CO2, weekly',
@@ -233,7 +233,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'torch',
                       'baseline': 'seasonal-naive forecast (season 12)',
                       'baseline_value': 52.2353,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/airpassengers/airpassengers.csv --target '
                                  'passengers --window 24 --horizon 6 --season 12',
                       'dataset': 'air passengers, monthly',
@@ -246,7 +246,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'torch',
                       'baseline': 'seasonal-naive forecast (season 12)',
                       'baseline_value': 1832.4524,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/wineind/wineind.csv --target sales --window 24 '
                                  '--horizon 6 --season 12',
                       'dataset': 'Australian wine sales, monthly',
@@ -259,7 +259,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'torch',
                       'baseline': 'plain Keras LSTM, globally standardised',
                       'baseline_value': 20.5728,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/sunspots/sunspots.csv --target sunspots --window '
                                  '132 --horizon 12 --season 132',
                       'dataset': 'sunspot numbers, monthly',
@@ -272,7 +272,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'torch',
                       'baseline': 'plain Keras LSTM, globally standardised',
                       'baseline_value': 3.3544,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/seattle_weather/seattle_weather.csv --target '
                                  'temp_max --window 56 --horizon 7 --season 365',
                       'dataset': 'Seattle max temperature, daily',
@@ -285,7 +285,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'jax',
                       'baseline': 'naive forecast (last value)',
                       'baseline_value': 0.7558,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/co2/co2.csv --target co2 --window 104 --horizon 4 '
                                  '--season 52',
                       'dataset': 'Mauna Loa CO2, weekly',
@@ -298,7 +298,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'jax',
                       'baseline': 'seasonal-naive forecast (season 12)',
                       'baseline_value': 52.2353,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/airpassengers/airpassengers.csv --target '
                                  'passengers --window 24 --horizon 6 --season 12',
                       'dataset': 'air passengers, monthly',
@@ -311,7 +311,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'jax',
                       'baseline': 'seasonal-naive forecast (season 12)',
                       'baseline_value': 1832.4524,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/wineind/wineind.csv --target sales --window 24 '
                                  '--horizon 6 --season 12',
                       'dataset': 'Australian wine sales, monthly',
@@ -324,7 +324,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'jax',
                       'baseline': 'seasonal-naive forecast (season 336)',
                       'baseline_value': 445.7714,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/taylor/taylor.csv --target demand_mw --window 336 '
                                  '--horizon 48 --season 336',
                       'dataset': 'England and Wales electricity demand, half-hourly',
@@ -337,7 +337,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'jax',
                       'baseline': 'plain Keras LSTM, globally standardised',
                       'baseline_value': 20.0678,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/sunspots/sunspots.csv --target sunspots --window '
                                  '132 --horizon 12 --season 132',
                       'dataset': 'sunspot numbers, monthly',
@@ -350,7 +350,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'jax',
                       'baseline': 'plain Keras LSTM, globally standardised',
                       'baseline_value': 3.2151,
-                      'command': 'python applications/train_timeseries.py --csv '
+                      'command': 'zoo train timeseries --csv '
                                  '$ZOO_REAL_DATA/seattle_weather/seattle_weather.csv --target '
                                  'temp_max --window 56 --horizon 7 --season 365',
                       'dataset': 'Seattle max temperature, daily',
@@ -363,7 +363,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
  'wide_deep': [{'backend': 'tensorflow',
                 'baseline': 'plain PyTorch Wide&Deep, same network, Adam 1e-3, batch 256',
                 'baseline_value': 77.61,
-                'command': 'python applications/train_recommender.py --model wide_deep --dataset '
+                'command': 'zoo train recommender --model wide_deep --dataset '
                            'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
                 'dataset': 'MovieLens 100K',
                 'date': '2026-12-02',
@@ -375,7 +375,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                {'backend': 'tensorflow',
                 'baseline': 'plain PyTorch Wide&Deep, same network, Adam 1e-3, batch 256',
                 'baseline_value': 0.5664,
-                'command': 'python applications/train_recommender.py --model wide_deep --dataset '
+                'command': 'zoo train recommender --model wide_deep --dataset '
                            'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
                 'dataset': 'MovieLens 100K',
                 'date': '2026-12-02',
@@ -387,7 +387,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                {'backend': 'jax',
                 'baseline': 'plain PyTorch Wide&Deep, same network, Adam 1e-3, batch 256',
                 'baseline_value': 77.61,
-                'command': 'python applications/train_recommender.py --model wide_deep --dataset '
+                'command': 'zoo train recommender --model wide_deep --dataset '
                            'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
                 'dataset': 'MovieLens 100K',
                 'date': '2026-12-02',
@@ -399,7 +399,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                {'backend': 'jax',
                 'baseline': 'plain PyTorch Wide&Deep, same network, Adam 1e-3, batch 256',
                 'baseline_value': 0.5664,
-                'command': 'python applications/train_recommender.py --model wide_deep --dataset '
+                'command': 'zoo train recommender --model wide_deep --dataset '
                            'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
                 'dataset': 'MovieLens 100K',
                 'date': '2026-12-02',
@@ -411,7 +411,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                {'backend': 'torch',
                 'baseline': 'plain PyTorch Wide&Deep, same network, Adam 1e-3, batch 256',
                 'baseline_value': 77.61,
-                'command': 'python applications/train_recommender.py --model wide_deep --dataset '
+                'command': 'zoo train recommender --model wide_deep --dataset '
                            'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
                 'dataset': 'MovieLens 100K',
                 'date': '2026-12-02',
@@ -423,7 +423,7 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                {'backend': 'torch',
                 'baseline': 'plain PyTorch Wide&Deep, same network, Adam 1e-3, batch 256',
                 'baseline_value': 0.5664,
-                'command': 'python applications/train_recommender.py --model wide_deep --dataset '
+                'command': 'zoo train recommender --model wide_deep --dataset '
                            'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
                 'dataset': 'MovieLens 100K',
                 'date': '2026-12-02',

@@ -1,8 +1,10 @@
 """`zoo bench run | report | list`: the benchmark runner of a keras-zoo checkout.
 
 The suites live in the checkout's `benchmarks/` folder, which the installed package does not
-carry: `zoo bench` looks for it in the current directory, then beside zoo's own source (an
-editable install), and forwards its arguments to `python -m benchmarks`.
+carry: `zoo bench` runs them where zoo itself runs from a source checkout (an editable install,
+`pip install -e .`: the folder above zoo's own source holds `benchmarks/`), and forwards its
+arguments to `python -m benchmarks`; anywhere else it says so in one line. The current
+directory is never searched, so no code is imported from wherever the command is started.
 
     zoo bench list
     zoo bench run --suites train_throughput --quick
@@ -21,15 +23,15 @@ MARKER = Path("benchmarks") / "_command.py"
 
 
 def find_checkout(candidates=None):
-    """The first of `candidates` (default: the current directory, then the folder above zoo's
-    source) holding `benchmarks/_command.py`; else a `ConfigError` naming where it looked."""
-    candidates = candidates or [Path.cwd(), SOURCE_CHECKOUT]
+    """The first of `candidates` (default: the folder above zoo's source) holding
+    `benchmarks/_command.py`; else a `ConfigError`: the benchmarks live in a source checkout."""
+    candidates = candidates or [SOURCE_CHECKOUT]
     for folder in candidates:
         if (folder / MARKER).is_file():
             return folder.resolve()
-    looked = " or ".join(str(folder / MARKER) for folder in candidates)
-    raise ConfigError(f"zoo bench needs a keras-zoo checkout: no {looked}; run it from a "
-                      "keras-zoo checkout (git clone it, then cd into it)")  # fmt: skip
+    raise ConfigError("zoo bench: the benchmarks live in a keras-zoo source checkout, not in "
+                      f"the installed package ({SOURCE_CHECKOUT / 'zoo'}); run zoo from a "
+                      "source checkout installed with pip install -e .")  # fmt: skip
 
 
 def benchmarks_main(checkout):
@@ -50,11 +52,8 @@ def command_bench(args):
         raise SystemExit(status)
 
 
-def add_bench_command(commands):
-    """The `zoo bench` sub-command."""
-    bench = commands.add_parser(
-        "bench", help="run the benchmark suites of a keras-zoo checkout and render their "
-                      "report (zoo bench list | run [--quick] [--suites ...] | report)")
+def add_bench_arguments(bench):
+    """The arguments of the `zoo bench` sub-command (its parser is `bench`)."""
     bench.add_argument("arguments", nargs=argparse.REMAINDER,
                        help="run | report | list and their options, as `python -m benchmarks` "
                             "takes them (zoo bench run --help)")

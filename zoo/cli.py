@@ -1,6 +1,7 @@
 """The `zoo` command: `zoo list [PATTERN] [--task TASK]`, `zoo info NAME`,
 `zoo export MODEL.keras --format saved_model|onnx`, `zoo evaluate RUN_DIR_OR_MODEL`,
 `zoo explain MODEL --input FILE`, `zoo bench run|report|list` (in a keras-zoo checkout).
+`zoo --help`, `zoo list` and `zoo info` import no backend: they start in a fraction of a second.
 
 Example:
     $ zoo list 'resnet*'
@@ -13,13 +14,12 @@ Example:
 
 import argparse
 import dataclasses
+import importlib
 import json
+import sys
 from pathlib import Path
 
 from zoo._cli import OneLineArgumentParser, exit_on_user_error, positive_int
-from zoo.bench_command import add_bench_command
-from zoo.evaluate.command import add_evaluate_command
-from zoo.explain.command import add_explain_command
 from zoo.registry import get_model_spec, list_models, list_tasks
 
 
@@ -50,7 +50,8 @@ def command_list(args):
                 name,
                 spec.task,
                 f"{spec.parameter_count:,}",
-                "x".join(str(d) for d in spec.input_shape),
+                "x".join(str(d) for d in spec.input_shape)
+                + (" (fixed)" if spec.fixed_input_size else ""),
                 f"{reference.value:g}{reference.unit} {reference.dataset}" if reference else "-",
             ]
         )
@@ -76,7 +77,8 @@ def spec_summary(spec):
         "task": spec.task,
         "input_shape": list(spec.input_shape),
         "parameters": spec.parameter_count,
-        "builder": f"{spec.builder.__module__}.{spec.builder.__name__}",
+        "builder": spec.builder_path.replace(":", "."),
+        "fixed_input_size": spec.fixed_input_size,
         "defaults": _json_ready(spec.defaults),
         "reference": None
         if spec.reference is None
@@ -104,6 +106,18 @@ def _kwargs(values):
     return ", ".join(f"{key}={_short_repr(value)}" for key, value in values.items())
 
 
+def input_size_note(spec):
+    """How the input shape may change: fixed once built, or the data's own size.
+
+    Example:
+    >>> input_size_note(get_model_spec("resnet20"))
+    '(default; built at the data set's own size)'
+    """
+    if spec.fixed_input_size:
+        return "(fixed once built: pass input_shape= to build it for other data)"
+    return "(default; built at the data set's own size)"
+
+
 def command_info(args):
     spec = get_model_spec(args.name)
     summary = spec_summary(spec)
@@ -112,7 +126,7 @@ def command_info(args):
         return
     print(f"{spec.name}: {spec.description}")
     print(f"  task          {spec.task}")
-    print(f"  input shape   {tuple(spec.input_shape)}")
+    print(f"  input shape   {tuple(spec.input_shape)} {input_size_note(spec)}")
     print(f"  parameters    {spec.parameter_count:,}")
     print(f"  builder       {summary['builder']}({_kwargs(spec.defaults)})")
     if spec.reference:
@@ -148,12 +162,10 @@ def command_export(args):
         print(f"wrote {report.path}: {describe(report)}")
 
 
-def _add_export_command(commands):
+def add_export_arguments(export):
+    """The arguments of the `zoo export` sub-command (its parser is `export`)."""
     from zoo.export import ARTIFACT_PRECISIONS, FORMATS
 
-    export = commands.add_parser(
-        "export", help="write a SavedModel or ONNX file from a .keras model (any backend)"
-    )
     export.add_argument("model", help="the .keras file (e.g. a run's model.keras)")
     export.add_argument("--format", choices=FORMATS, required=True)
     export.add_argument("-o", "--output",
@@ -169,34 +181,87 @@ def _add_export_command(commands):
     export.set_defaults(handler=command_export)
 
 
-def build_parser():
-    parser = OneLineArgumentParser(
-        prog="zoo",
-        description="keras-zoo: list, inspect, evaluate, explain and export models; benchmark.",
-    )
-    commands = parser.add_subparsers(
-        dest="command", required=True, parser_class=OneLineArgumentParser
-    )
-    listing = commands.add_parser("list", help="list registered models")
+def add_list_arguments(listing):
+    """The arguments of `zoo list`."""
     listing.add_argument(
         "pattern", nargs="?", default="*", help="shell-style pattern, e.g. 'resnet*'"
     )
     listing.add_argument("--task", choices=list_tasks())
     listing.set_defaults(handler=command_list)
-    info = commands.add_parser("info", help="describe one model")
+
+
+def add_info_arguments(info):
+    """The arguments of `zoo info`."""
     info.add_argument("name")
     info.add_argument("--json", action="store_true", help="print JSON")
     info.set_defaults(handler=command_info)
-    _add_export_command(commands)
-    add_evaluate_command(commands)
-    add_explain_command(commands)
-    add_bench_command(commands)
+
+
+# Each sub-command: its one-line help and the function adding its arguments. Only the chosen
+# command's arguments are built (`build_parser(command)`), so `zoo --help`, `zoo list` and
+# `zoo info` import neither the heavy modules of the others nor a backend.
+COMMANDS = {
+    "list": ("list registered models", add_list_arguments),
+    "info": ("describe one model", add_info_arguments),
+    "export": ("write a SavedModel or ONNX file from a .keras model (any backend)",
+               add_export_arguments),
+    "evaluate": ("evaluation report of a run folder or .keras model (metrics, plots)",
+                 "zoo.evaluate.command:add_evaluate_arguments"),
+    "explain": ("explanation pictures (Grad-CAM, integrated gradients, attention) of a "
+                "model's predictions for the examples in a file",
+                "zoo.explain.command:add_explain_arguments"),
+    "bench": ("run the benchmark suites of a keras-zoo source checkout and render their "
+              "report (zoo bench list | run [--quick] [--suites ...] | report)",
+              "zoo.bench_command:add_bench_arguments"),
+    "train": ("train a model: zoo train {image,text,bert,timeseries,recommender} [ARGS...]",
+              "zoo.apps.command:add_train_arguments"),
+}  # fmt: skip
+# Commands that need no backend: everything else starts TensorFlow (quietly) first. `train`
+# Commands that start no backend here: list and info need none, and train reads its own
+# --backend before anything imports Keras (zoo.apps.launch). The others start TensorFlow quietly.
+LIGHT_COMMANDS = ("list", "info", "train")
+
+
+def _adder(adder):
+    if callable(adder):
+        return adder
+    module, _, function = adder.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def build_parser(only=None):
+    """The `zoo` parser with every sub-command's arguments, or only those of the commands in
+    `only` (the others are listed with their help line)."""
+    parser = OneLineArgumentParser(
+        prog="zoo",
+        description="keras-zoo: list, inspect, evaluate, explain and export models; benchmark.",
+    )
+    parser.add_argument("--verbose", action="store_true",
+                        help="keep TensorFlow's start-up log lines")  # fmt: skip
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=OneLineArgumentParser
+    )
+    for name, (summary, adder) in COMMANDS.items():
+        sub = commands.add_parser(name, help=summary, description=summary)
+        if only is None or name in only:
+            _adder(adder)(sub)
     return parser
+
+
+def chosen_command(argv):
+    """The sub-command named in `argv` (its first word that is not an option), if any."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
 @exit_on_user_error
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = chosen_command(argv)
+    if command in COMMANDS and command not in LIGHT_COMMANDS:
+        from zoo._quiet import quiet_start
+
+        quiet_start(verbose="--verbose" in argv)
+    args = build_parser(only=[command]).parse_args(argv)
     args.handler(args)
 
 

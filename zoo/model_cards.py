@@ -32,19 +32,19 @@ def training_commands(name):
     spec = get_model_spec(name)
     if spec.task == "image_classification":
         dataset = _DATASETS.get(spec.reference.dataset if spec.reference else "", "cifar10")
-        return [f"python applications/train_cifar.py --model {name} --dataset {dataset}"]
+        return [f"zoo train image --model {name} --dataset {dataset}"]
     if spec.task == "text_classification":
-        return [f"python applications/train_text.py --model {name} --dataset imdb"]
+        return [f"zoo train text --model {name} --dataset imdb"]
     if spec.task == "time_series_forecasting":
-        return [f"python applications/train_timeseries.py --model {name} --csv series.csv "
+        return [f"zoo train timeseries --model {name} --csv series.csv "
                 "--target load --window 48 --horizon 24"]  # fmt: skip
     if spec.task == "text_encoder":
-        return [f"python applications/train_bert.py pretrain --model {name} --corpus corpus.txt "
+        return [f"zoo train bert pretrain --model {name} --corpus corpus.txt "
                 f"--output-dir runs/{name}_pretrain",
-                f"python applications/train_bert.py finetune --model {name} --task sst2 "
+                f"zoo train bert finetune --model {name} --dataset sst2 "
                 f"--init-from runs/{name}_pretrain"]  # fmt: skip
     if spec.task == "click_through_rate":
-        return [f"python applications/train_recommender.py --model {name} --dataset criteo "
+        return [f"zoo train recommender --model {name} --dataset criteo "
                 "--data-dir ~/data/criteo"]  # fmt: skip
     raise ValueError(f"model_cards: no application trains task {spec.task!r} ({name}).")
 

@@ -16,6 +16,7 @@ Example:
 import dataclasses
 import difflib
 import fnmatch
+import importlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -68,14 +69,18 @@ class MeasuredResult:
 class ModelSpec:
     """What the registry knows of one named model.
 
-    `parameter_count` is the count of the model built with `defaults` (tests check it
-    against the built model, so it cannot drift). `recipe` is a `zoo.train.TrainingRecipe`
-    that the applications use as their defaults; `recipes` names recipes for other start
-    points (a BERT encoder fine-tuned from pretrained weights or trained from scratch).
+    `builder_path` names the builder (`"zoo.models.resnet:build_resnet"`): reading a spec
+    imports no backend, `builder` and `build` import it. `parameter_count` is the count of the
+    model built with `defaults` (tests check it against the built model, so it cannot drift).
+    `fixed_input_size` is True where the input size cannot change after building (a flattened
+    feature map or a window-wide dense layer); the others are built at the data's own size.
+    `recipe` is a `zoo.train.TrainingRecipe` that the applications use as their defaults;
+    `recipes` names recipes for other start points (a BERT encoder fine-tuned from pretrained
+    weights or trained from scratch).
     """
 
     name: str
-    builder: Callable[..., Any]
+    builder_path: str
     task: str
     input_shape: tuple
     parameter_count: int
@@ -84,13 +89,32 @@ class ModelSpec:
     recipe: Any = None
     description: str = ""
     recipes: dict = dataclasses.field(default_factory=dict)
+    fixed_input_size: bool = False
+    _builder: Callable[..., Any] | None = dataclasses.field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def builder(self):
+        """The builder function (imported on first use)."""
+        if self._builder is None:
+            module, _, function = self.builder_path.partition(":")
+            try:
+                builder = getattr(importlib.import_module(module), function)
+            except (ImportError, AttributeError) as error:
+                raise ConfigError(
+                    f"Model {self.name!r} is registered with builder {self.builder_path!r}, "
+                    f"which cannot be imported ({error}); register 'package.module:function'."
+                ) from error
+            object.__setattr__(self, "_builder", builder)
+        return self._builder
 
     def recipe_for(self, start):
         """The recipe for start point `start` (e.g. `"from_scratch"` for an encoder trained
         without pretrained weights), else the registered `recipe`.
 
         Example:
-        >>> get_model_spec("bert_tiny").recipe_for("from_scratch").learning_rate  # doctest: +SKIP
+        >>> get_model_spec("bert_tiny").recipe_for("from_scratch").learning_rate
         0.0005
         """
         return self.recipes.get(start, self.recipe)
@@ -112,6 +136,38 @@ class ModelSpec:
 _REGISTRY: dict[str, ModelSpec] = {}
 
 
+_builtin_models_loaded = False
+
+
+def _registry():
+    """The registry, with zoo's own models in it (registered on first use, without importing
+    a backend: `zoo.models.register_builtin_models`)."""
+    global _builtin_models_loaded
+    if not _builtin_models_loaded:
+        _builtin_models_loaded = True
+        from zoo.models import register_builtin_models
+
+        register_builtin_models()
+    return _REGISTRY
+
+
+def _add_spec(name, builder_path, builder, *, task, input_shape, parameter_count,
+              description, recipes, **fields):  # fmt: skip
+    if name in _registry():
+        raise ConfigError(f"A model named {name!r} is already registered.")
+    _REGISTRY[name] = ModelSpec(
+        name=name,
+        builder_path=builder_path,
+        task=task,
+        input_shape=tuple(input_shape),
+        parameter_count=parameter_count,
+        description=description,
+        recipes=dict(recipes or {}),
+        _builder=builder,
+        **fields,
+    )
+
+
 def register_model(
     name,
     /,
@@ -123,6 +179,7 @@ def register_model(
     recipe=None,
     description=None,
     recipes=None,
+    fixed_input_size=False,
     **defaults,
 ):
     """Decorator registering `builder` under `name`; `defaults` are its keyword arguments
@@ -135,32 +192,52 @@ def register_model(
     """
 
     def decorator(builder):
-        if name in _REGISTRY:
-            raise ConfigError(f"A model named {name!r} is already registered.")
         summary = description
         if summary is None:
             summary = ((builder.__doc__ or "").strip().splitlines() or [""])[0]
-        _REGISTRY[name] = ModelSpec(
-            name=name,
-            builder=builder,
-            task=task,
-            input_shape=tuple(input_shape),
-            parameter_count=parameter_count,
-            defaults=dict(defaults),
-            reference=reference,
-            recipe=recipe,
-            description=summary,
-            recipes=dict(recipes or {}),
-        )
+        _add_spec(name, f"{builder.__module__}:{builder.__qualname__}", builder, task=task,
+                  input_shape=input_shape, parameter_count=parameter_count,
+                  description=summary, recipes=recipes, reference=reference, recipe=recipe,
+                  fixed_input_size=fixed_input_size, defaults=dict(defaults))  # fmt: skip
         return builder
 
     return decorator
 
 
+def register_model_path(
+    name,
+    builder_path,
+    /,
+    *,
+    task,
+    input_shape,
+    parameter_count,
+    description,
+    reference=None,
+    recipe=None,
+    recipes=None,
+    fixed_input_size=False,
+    **defaults,
+):
+    """Register the builder at `builder_path` (`"package.module:function"`) under `name`
+    without importing it: `register_model` for modules that must not import a backend (zoo's
+    own `*_presets.py`). The builder is imported when the model is first built.
+
+    Example:
+    >>> register_model_path("my_cnn", "my_package.models:build_my_cnn",
+    ...                     task="image_classification", input_shape=(28, 28, 1),
+    ...                     parameter_count=1234, description="A small CNN.")  # doctest: +SKIP
+    """
+    _add_spec(name, builder_path, None, task=task, input_shape=input_shape,
+              parameter_count=parameter_count, description=description, recipes=recipes,
+              reference=reference, recipe=recipe, fixed_input_size=fixed_input_size,
+              defaults=dict(defaults))  # fmt: skip
+
+
 def get_model_spec(name):
     """Return the `ModelSpec` registered as `name`; unknown names list the closest ones."""
     try:
-        return _REGISTRY[name]
+        return _registry()[name]
     except KeyError:
         close = difflib.get_close_matches(str(name), _REGISTRY, n=3, cutoff=0.5)
         hint = f"did you mean {', '.join(close)}?" if close else "see `zoo list`."
@@ -191,7 +268,7 @@ def list_models(pattern="*", task=None):
     resnet9 resnet20 resnet32
     """
     return sorted(
-        (name for name, spec in _REGISTRY.items()
+        (name for name, spec in _registry().items()
          if fnmatch.fnmatchcase(name, pattern) and (task is None or spec.task == task)),
         key=natural_key,
     )  # fmt: skip
@@ -199,4 +276,4 @@ def list_models(pattern="*", task=None):
 
 def list_tasks():
     """The tasks that at least one registered model performs."""
-    return sorted({spec.task for spec in _REGISTRY.values()})
+    return sorted({spec.task for spec in _registry().values()})

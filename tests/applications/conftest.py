@@ -1,4 +1,4 @@
-import importlib.util
+import importlib
 import json
 import os
 import signal
@@ -66,13 +66,16 @@ def kill_after_epochs(command, run_dir, epochs, timeout=300):
     return json.loads(metadata.read_text())["epoch"]
 
 
+# Each recipe of applications/ and the package module holding its code (zoo train TASK).
+APP_TASKS = {"train_cifar.py": "image", "train_text.py": "text", "train_bert.py": "bert",
+             "train_timeseries.py": "timeseries",
+             "train_recommender.py": "recommender"}  # fmt: skip
+
+
 def load_app(script):
-    """Import an application script as a module (its `main(argv)` runs in this process)."""
-    spec = importlib.util.spec_from_file_location(script.removesuffix(".py"),
-                                                  os.path.join(APPLICATIONS, script))  # fmt: skip
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The module of an application script's code (`zoo.apps.<task>`; its `main(argv)` runs
+    in this process)."""
+    return importlib.import_module(f"zoo.apps.{APP_TASKS[script]}")
 
 
 def assert_exits_2_with_one_line(script, argv, message, capsys):

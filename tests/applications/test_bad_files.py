@@ -69,7 +69,7 @@ def test_bert_reads_latin1_with_encoding(command, tmp_path, capsys):
     out = ["--output-dir", str(tmp_path / "run"), "--quiet", "--batch-size", "100000"]
     if command == "finetune":
         train = _latin_csv(tmp_path / "data", bad_row="ragged\n")
-        argv = ["finetune", "--task", "csv", "--data-dir", str(tmp_path / "data"), *out]
+        argv = ["finetune", "--dataset", "csv", "--data-dir", str(tmp_path / "data"), *out]
         after = f"{train}, line 10: 1 field where the header has 2"
     else:
         train = tmp_path / "corpus.txt"

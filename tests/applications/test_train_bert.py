@@ -47,7 +47,7 @@ def test_pretraining_writes_what_finetuning_reads(run_app, language, tmp_path):
         assert (pretrained / name).exists(), name
     # Fine-tuning from it takes the registered recipe for a pretrained encoder; flags override.
     out = tmp_path / "finetune"
-    result = run_app("train_bert.py", "finetune", "--task", "synthetic", "--init-from",
+    result = run_app("train_bert.py", "finetune", "--dataset", "synthetic", "--init-from",
                      str(pretrained), "--epochs", "1", "--max-train-examples", "64",
                      "--output-dir", str(out), *SMALL)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
@@ -69,7 +69,7 @@ def test_from_scratch_recipe_learns_real_reviews(run_app, tmp_path):
     fresh). Measured on TensorFlow: test accuracy 0.663-0.673 over three seeds; with BERT-base's
     fine-tuning rate (--lr 5e-5, the recipe before) the same run stays at 0.50."""
     out = tmp_path / "run"
-    result = run_app("train_bert.py", "finetune", "--task", "csv", "--data-dir", REVIEWS,
+    result = run_app("train_bert.py", "finetune", "--dataset", "csv", "--data-dir", REVIEWS,
                      "--sequence-length", "32", "--vocabulary-size", "2000",
                      "--output-dir", str(out), "--quiet")  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
@@ -103,7 +103,7 @@ def test_pretraining_beats_random_initialisation(run_app, language, tmp_path):
     for label, init in (("pretrained", ["--init-from", str(pretrained)]),
                         ("scratch", ["--vocabulary", str(language / "vocab.txt")])):  # fmt: skip
         out = tmp_path / label
-        result = run_app("train_bert.py", "finetune", "--model", "bert_tiny", "--task", "csv",
+        result = run_app("train_bert.py", "finetune", "--model", "bert_tiny", "--dataset", "csv",
                          "--data-dir", str(language / "task"), *init, "--epochs", "30",
                          "--lr", "1e-3", "--validation-split", "0", "--output-dir", str(out),
                          *SMALL)  # fmt: skip
@@ -134,7 +134,7 @@ def test_finetune_from_keras_hub_and_hugging_face_folders(run_app, tmp_path, lan
     (tmp_path / "hf" / "vocab.txt").write_text("\n".join(vocabulary))
     for source in ("kh", "hf"):
         out = tmp_path / f"run_{source}"
-        result = run_app("train_bert.py", "finetune", "--task", "csv", "--data-dir",
+        result = run_app("train_bert.py", "finetune", "--dataset", "csv", "--data-dir",
                          str(language / "task"), "--init-from", str(tmp_path / source),
                          "--epochs", "1", "--output-dir", str(out), *SMALL)  # fmt: skip
         assert result.returncode == 0, result.stderr[-3000:]
@@ -147,7 +147,7 @@ def test_finetune_from_keras_hub_and_hugging_face_folders(run_app, tmp_path, lan
 
 def test_finetune_on_synthetic_learns_a_vocabulary(run_app, tmp_path):
     out = tmp_path / "run"
-    result = run_app("train_bert.py", "finetune", "--task", "synthetic", "--epochs", "1",
+    result = run_app("train_bert.py", "finetune", "--dataset", "synthetic", "--epochs", "1",
                      "--max-train-examples", "64", "--vocabulary-size", "300",
                      "--output-dir", str(out), "--evaluate", *SMALL)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
@@ -176,12 +176,12 @@ def test_finetune_on_synthetic_learns_a_vocabulary(run_app, tmp_path):
 @pytest.mark.tf_only
 def test_finetune_distills_prunes_and_quantizes_a_student(run_app, tmp_path):
     teacher = tmp_path / "teacher"
-    result = run_app("train_bert.py", "finetune", "--task", "synthetic", "--model", "bert_mini",
+    result = run_app("train_bert.py", "finetune", "--dataset", "synthetic", "--model", "bert_mini",
                      "--epochs", "1", "--max-train-examples", "64", "--vocabulary-size", "300",
                      "--output-dir", str(teacher), *SMALL)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     student = tmp_path / "student"
-    result = run_app("train_bert.py", "finetune", "--task", "synthetic", "--epochs", "1",
+    result = run_app("train_bert.py", "finetune", "--dataset", "synthetic", "--epochs", "1",
                      "--max-train-examples", "64", "--distill-from", str(teacher / "model.keras"),
                      "--hidden-state-weight", "1", "--prune", "0.5", "--quantize", "int8",
                      "--output-dir", str(student), *SMALL)  # fmt: skip
@@ -224,20 +224,20 @@ def test_killed_pretraining_resumes_with_its_tokenizer(language, tmp_path):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["finetune", "--task", "mnli"], "argument --task: invalid choice: 'mnli'"),
+        (["finetune", "--dataset", "mnli"], "argument --dataset: invalid choice: 'mnli'"),
         (["finetune", "--model", "bert_huge"], "argument --model: invalid choice: 'bert_huge'"),
-        (["finetune", "--task", "csv"], "needs data_dir (--data-dir)"),
+        (["finetune", "--dataset", "csv"], "needs data_dir (--data-dir)"),
         (["pretrain", "--corpus", "/no/such/corpus.txt"], "/no/such/corpus.txt does not exist"),
         (["finetune", "--init-from", "/tmp"], "is neither a zoo pretraining run"),
         (
-            ["finetune", "--task", "synthetic", "--sequence-length", "1024"],
+            ["finetune", "--dataset", "synthetic", "--sequence-length", "1024"],
             "--sequence-length 1024 exceeds the model's 512 positions",
         ),
         (["pretrain"], "the following arguments are required: --corpus"),
         (["pretrain", "--corpus", __file__, "--evaluate"], "use it with finetune"),
         (["finetune", "--hidden-state-weight", "-1"], "argument --hidden-state-weight: must be "
                                                      ">= 0, got -1.0"),
-        (["finetune", "--task", "synthetic", "--distill-from", __file__],
+        (["finetune", "--dataset", "synthetic", "--distill-from", __file__],
          "tokenizer/vocab.txt beside it; the student must read the teacher's token ids"),
     ],
 )
@@ -249,7 +249,7 @@ def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):
 def test_offline_sst2_says_where_to_put_files(run_app, tmp_path):
     os.environ["TFDS_DATA_DIR"] = str(tmp_path / "tfds")
     try:
-        result = run_app("train_bert.py", "finetune", "--task", "sst2", "--output-dir",
+        result = run_app("train_bert.py", "finetune", "--dataset", "sst2", "--output-dir",
                          str(tmp_path / "run"), timeout=120)  # fmt: skip
     finally:
         del os.environ["TFDS_DATA_DIR"]

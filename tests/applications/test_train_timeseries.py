@@ -105,7 +105,7 @@ def test_killed_run_resumes(tmp_path):
         (["--target", "load", "--window", "2000"], "fewer than one window of 2000"),
         (["--target", "load", "--season", "1400"], "needs 1400 past rows"),
         (["--target", "load", "--horizon", "0"], "argument --horizon: must be a positive integer"),
-        (["--target", "load", "--test-fraction", "1.5"], "argument --test-fraction"),
+        (["--target", "load", "--test-split", "1.5"], "argument --test-split"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path):

@@ -211,3 +211,31 @@ def test_mixed_precision_keeps_outputs_in_float32():
     block = classifier.get_layer("bert_block0")
     assert keras.backend.standardize_dtype(block.attention.query_dense.kernel.dtype) == "float32"
     assert block.compute_dtype == "bfloat16"
+
+
+def test_declared_layer_names_are_the_layers_the_builders_make():
+    from zoo.models.bert import BERT_LAYOUT_RULES, BertLayerNames
+    from zoo.train.layout import MODEL_AXIS
+
+    pretrainer = build_bert_pretrainer("bert_tiny", vocabulary_size=50, max_sequence_length=8,
+                                       name="enc")  # fmt: skip
+    names = BertLayerNames.of(pretrainer)
+    assert names == BertLayerNames("enc")
+    declared = [value for key, value in vars(BertLayerNames).items()
+                if isinstance(value, property)]  # fmt: skip
+    assert len(declared) == 9
+    encoder = build_bert("bert_tiny", vocabulary_size=50, max_sequence_length=8, name="enc")
+    made = {layer.name for model in (pretrainer, encoder) for layer in model.layers}
+    for name in (prop.fget(names) for prop in declared):
+        assert name in made, name
+    assert {names.block(0), names.block(1)} <= made and names.block(2) not in made
+    # Every sharded dimension names the layout's model axis, and the rules shard every
+    # large BERT weight (embeddings, attention, feed-forward, pooler, masked-LM transform).
+    assert {axis for spec in BERT_LAYOUT_RULES.values() for axis in spec} == {None, MODEL_AXIS}
+    import re
+
+    paths = [weight.path for model in (pretrainer, encoder) for weight in model.weights
+             if len(weight.shape) == 2]  # fmt: skip
+    unmatched = [path for path in paths
+                 if not any(re.fullmatch(rule, path) for rule in BERT_LAYOUT_RULES)]  # fmt: skip
+    assert unmatched == [], unmatched

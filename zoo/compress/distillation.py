@@ -20,8 +20,7 @@ from keras import ops
 from zoo._utils import check_fraction
 from zoo.errors import ConfigError
 from zoo.layers.transformer_encoder import TransformerEncoderBlock
-
-LOGITS_LAYER = "predictions"
+from zoo.models._image_classifier import PREDICTIONS_LAYER as LOGITS_LAYER
 
 
 def logits_model(model):

@@ -4,7 +4,7 @@
     --distill-from TEACHER.keras [--temperature 4 --alpha 0.1]   learn from a trained teacher
     --quantize int8                                           post-training int8 copy
 
-Example (what train_cifar.py does):
+Example (what zoo train image does):
 >>> compression = Compression.from_args(args)  # doctest: +SKIP
 >>> with run.scope():
 ...     model = spec.build(...)

@@ -23,6 +23,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from zoo._keras_internals import track_optimizer_variable
 from zoo._utils import check_choice
 from zoo.compress.schedules import PruningSchedule
 from zoo.errors import ConfigError
@@ -123,7 +124,7 @@ class PruningCallback(keras.callbacks.Callback):
             tracked = {id(variable) for variable in model.optimizer.variables}
             for mask in self.pruning.masks:
                 if id(mask) not in tracked:
-                    model.optimizer._track_variable(mask)
+                    track_optimizer_variable(model.optimizer, mask)
 
     def on_train_begin(self, logs=None):
         # Count from the optimizer's steps (JAX only writes them back between epochs, so

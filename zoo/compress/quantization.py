@@ -20,6 +20,7 @@ import warnings
 import keras
 import numpy as np
 
+from zoo._keras_internals import all_sublayers
 from zoo._utils import check_choice
 
 QUANTIZATION_MODES = ("int8",)
@@ -48,7 +49,7 @@ def quantize(model, mode="int8"):
         # ...); the report below names what was quantized instead.
         warnings.filterwarnings("ignore", message=".*does not have a `quantize` method")
         model.quantize(mode)
-    quantized = [layer for layer in model._flatten_layers(include_self=False)
+    quantized = [layer for layer in all_sublayers(model)
                  if getattr(layer, "quantization_mode", None) == mode]  # fmt: skip
     quantized_parameters = sum(
         int(np.prod(variable.shape))

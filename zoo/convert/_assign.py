@@ -4,20 +4,21 @@ import numpy as np
 
 from zoo.errors import ConfigError
 from zoo.layers import TransformerEncoderBlock
+from zoo.models.bert import BertLayerNames
 
 
 def bert_variables(encoder):
     """The encoder's variables under source-independent names (see `assign_bert_weights`)."""
-    prefix = encoder.name
+    bert = BertLayerNames.of(encoder)
     layer = encoder.get_layer
     names = {
-        "token_embedding": layer(f"{prefix}_token_embedding").embeddings,
-        "position_embedding": layer(f"{prefix}_position_embedding").position_embeddings,
-        "segment_embedding": layer(f"{prefix}_segment_embedding").embeddings,
-        "embeddings_norm/gamma": layer(f"{prefix}_embeddings_layer_norm").gamma,
-        "embeddings_norm/beta": layer(f"{prefix}_embeddings_layer_norm").beta,
-        "pooler/kernel": layer(f"{prefix}_pooler").kernel,
-        "pooler/bias": layer(f"{prefix}_pooler").bias,
+        "token_embedding": layer(bert.token_embedding).embeddings,
+        "position_embedding": layer(bert.position_embedding).position_embeddings,
+        "segment_embedding": layer(bert.segment_embedding).embeddings,
+        "embeddings_norm/gamma": layer(bert.embeddings_layer_norm).gamma,
+        "embeddings_norm/beta": layer(bert.embeddings_layer_norm).beta,
+        "pooler/kernel": layer(bert.pooler).kernel,
+        "pooler/bias": layer(bert.pooler).bias,
     }
     blocks = [item for item in encoder.layers if isinstance(item, TransformerEncoderBlock)]
     for i, block in enumerate(blocks):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import keras
 
+from zoo._keras_internals import keras_hub_encoder_parts
 from zoo.convert._assign import assign_bert_weights
 from zoo.errors import ConfigError, DataSourceError
 from zoo.models.bert import BertConfig, build_bert
@@ -62,23 +63,13 @@ def _arrays(backbone):
         "pooler/bias": value(layer("pooled_dense").bias),
     }
     for i in range(backbone.num_layers):
-        block = layer(f"transformer_layer_{i}")
-        attention = block._self_attention_layer
-        denses = {
-            "query": attention._query_dense,
-            "key": attention._key_dense,
-            "value": attention._value_dense,
-            "attention_output": attention._output_dense,
-            "intermediate": block._feedforward_intermediate_dense,
-            "output": block._feedforward_output_dense,
-        }
-        for part, dense in denses.items():
-            arrays[f"block{i}/{part}/kernel"] = value(dense.kernel)
-            arrays[f"block{i}/{part}/bias"] = value(dense.bias)
-        for part, norm in (("attention_norm", block._self_attention_layer_norm),
-                           ("output_norm", block._feedforward_layer_norm)):  # fmt: skip
-            arrays[f"block{i}/{part}/gamma"] = value(norm.gamma)
-            arrays[f"block{i}/{part}/beta"] = value(norm.beta)
+        parts = keras_hub_encoder_parts(layer(f"transformer_layer_{i}"))
+        for part in ("query", "key", "value", "attention_output", "intermediate", "output"):
+            arrays[f"block{i}/{part}/kernel"] = value(parts[part].kernel)
+            arrays[f"block{i}/{part}/bias"] = value(parts[part].bias)
+        for part in ("attention_norm", "output_norm"):
+            arrays[f"block{i}/{part}/gamma"] = value(parts[part].gamma)
+            arrays[f"block{i}/{part}/beta"] = value(parts[part].beta)
     return arrays
 
 

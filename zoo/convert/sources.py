@@ -1,6 +1,6 @@
 """Load a BERT encoder and its tokenizer from whichever kind of folder a user points at.
 
-* a zoo pretraining run folder: `encoder.keras` and `tokenizer/` (as `train_bert.py
+* a zoo pretraining run folder: `encoder.keras` and `tokenizer/` (as `zoo train bert
   pretrain` writes them);
 * a keras-hub preset folder: `config.json` of a `BertBackbone`, `model.weights.h5`,
   `assets/tokenizer/vocabulary.txt`;

@@ -109,6 +109,6 @@ class TextEncoder:
     def load(cls, folder):
         path = Path(folder) / ENCODER_FILE
         if not path.is_file():
-            raise DataSourceError(f"{folder} holds no {ENCODER_FILE} (written by train_text.py).")
+            raise DataSourceError(f"{folder} holds no {ENCODER_FILE} (written by zoo train text).")
         saved = json.loads(path.read_text(encoding="utf-8"))
         return cls(saved["vocabulary"], saved["sequence_length"])

@@ -183,11 +183,8 @@ def _headline(entry):
     return f"MAE {model['mae']:.4g}, RMSE {model['rmse']:.4g}"
 
 
-def add_evaluate_command(commands):
-    """The `zoo evaluate` sub-command."""
-    evaluate = commands.add_parser(
-        "evaluate", help="evaluation report of a run folder or .keras model (metrics, plots)"
-    )
+def add_evaluate_arguments(evaluate):
+    """The arguments of the `zoo evaluate` sub-command (its parser is `evaluate`)."""
     evaluate.add_argument("model", help="a run folder (model.keras, metrics.json) or .keras file")
     evaluate.add_argument("--dataset",
                           help="image or text data set name (default: the run's) or a test "

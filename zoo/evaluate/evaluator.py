@@ -12,6 +12,7 @@ Example:
 import keras
 import numpy as np
 
+from zoo._keras_internals import producing_layer
 from zoo.errors import ConfigError
 from zoo.evaluate.binary import binary_metrics, sigmoid
 from zoo.evaluate.classification import classification_metrics, softmax
@@ -78,8 +79,8 @@ def _probability_like(outputs):
 def outputs_logits(model, outputs):
     """Whether `model` outputs logits: its output layer has a linear activation (zoo's BERT
     classifiers), or, made by an op or a layer without one, `outputs` are not probabilities."""
-    history = getattr(model.outputs[0], "_keras_history", None)
-    activation = getattr(history.operation if history else None, "activation", None)
+    origin = producing_layer(model.outputs[0])
+    activation = getattr(origin.layer if origin else None, "activation", None)
     if activation is not None:
         return getattr(activation, "__name__", None) == "linear"
     return not _probability_like(outputs)

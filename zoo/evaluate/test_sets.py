@@ -88,7 +88,7 @@ def image_statistics(record, dataset, data_dir, image_shape, skip_bad_files=Fals
 def text_test_set(run, name, *, data_dir=None, batch_size=256, max_examples=None,
                   encoding="utf-8"):  # fmt: skip
     """The test split of text data set `name`, encoded as the run's model was trained: with
-    its `text_encoder.json` (train_text.py) or its `tokenizer/` (train_bert.py finetune).
+    its `text_encoder.json` (zoo train text) or its `tokenizer/` (zoo train bert finetune).
     Returns `(dataset, class_names, description)`."""
     from zoo.data.text import load_text_classification
 

@@ -16,6 +16,7 @@ Example:
 import keras
 import numpy as np
 
+from zoo._keras_internals import nodes_in_model
 from zoo.errors import ConfigError
 from zoo.layers.self_attention import MultiHeadSelfAttention
 from zoo.layers.transformer_encoder import TransformerEncoderBlock
@@ -64,8 +65,7 @@ def attention_maps(model, inputs):
 
 def _attention_calls(model):
     """[(MultiHeadSelfAttention, node calling its block in `model`)], in graph order."""
-    model_nodes = getattr(model, "_nodes", None)  # a functional model's graph
-    if not isinstance(model, keras.Model) or model_nodes is None:
+    if not isinstance(model, keras.Model):
         return []
     calls = []
     for layer in model.layers:
@@ -75,13 +75,11 @@ def _attention_calls(model):
             attention = layer
         else:
             continue
-        # A layer also used in other models has their calls too; keep this model's (Keras
-        # keys a functional graph's nodes as f"{id(operation)}_ib-{node_index}").
-        calls.extend(
-            (attention, node)
-            for index, node in enumerate(layer._inbound_nodes)
-            if f"{id(layer)}_ib-{index}" in model_nodes
-        )
+        # A layer also used in other models has their calls too; keep this model's.
+        nodes = nodes_in_model(model, layer)
+        if nodes is None:  # not a functional model
+            return []
+        calls.extend((attention, node) for node in nodes)
     return calls
 
 

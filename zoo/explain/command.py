@@ -36,6 +36,7 @@ from zoo.explain.pictures import (
     save_token_scores,
 )
 from zoo.layers.transformer_encoder import TransformerEncoderBlock
+from zoo.models._image_classifier import PREDICTIONS_LAYER
 
 TOP = 5  # features / tokens listed per example in explanations.json
 
@@ -43,7 +44,7 @@ TOP = 5  # features / tokens listed per example in explanations.json
 def _probabilities(model, inputs):
     outputs = model.predict(inputs, verbose=0)
     if isinstance(outputs, dict):
-        outputs = outputs.get("predictions", next(iter(outputs.values())))
+        outputs = outputs.get(PREDICTIONS_LAYER, next(iter(outputs.values())))
     outputs = np.asarray(outputs, "float32").reshape(len(outputs), -1)
     return to_probabilities(model, outputs)
 
@@ -170,11 +171,8 @@ def command_explain(args):
     print(f"wrote {len(records)} explanation(s) to {output}")
 
 
-def add_explain_command(commands):
-    """The `zoo explain` sub-command."""
-    explain = commands.add_parser(
-        "explain", help="explanation pictures (Grad-CAM, integrated gradients, attention) "
-                        "of a model's predictions for the examples in a file")
+def add_explain_arguments(explain):
+    """The arguments of the `zoo explain` sub-command (its parser is `explain`)."""
     explain.add_argument("model", help="a run folder (model.keras, metrics.json, encoders) or "
                                        ".keras file")
     explain.add_argument("--input", required=True,

@@ -17,6 +17,7 @@ Example:
 
 import numpy as np
 
+from zoo._keras_internals import inbound_nodes
 from zoo.errors import ConfigError
 from zoo.explain.integrated_gradients import Attribution, integrate
 from zoo.explain.targets import as_functional, model_input_list
@@ -47,7 +48,7 @@ def attribution_points(model):
     while changed:
         changed = False
         for operation in operations:
-            for node in getattr(operation, "_inbound_nodes", []):
+            for node in inbound_nodes(operation):
                 inputs = list(node.input_tensors)
                 if not inputs or any(id(t) not in origin for t in inputs):
                     continue

@@ -4,9 +4,9 @@
   batch): resized to the model's input and normalised with the run's channel statistics
   (`metrics.json`).
 * Text (`.txt`, one example a line): encoded with the run folder's vocabulary
-  (`text_encoder.json`, train_text.py) or BERT tokenizer (`tokenizer/`, train_bert.py).
+  (`text_encoder.json`, zoo train text) or BERT tokenizer (`tokenizer/`, zoo train bert).
 * Recommender rows (`.json`, an object or a list of objects of raw column values): encoded with
-  the run folder's `tabular_encoder.json` (train_recommender.py).
+  the run folder's `tabular_encoder.json` (zoo train recommender).
 
 Example:
 >>> examples = read_examples("cat.png", model, run)  # doctest: +SKIP

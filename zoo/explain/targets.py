@@ -9,8 +9,10 @@ Example:
 import keras
 import numpy as np
 
+from zoo._keras_internals import producing_layer
 from zoo.errors import ConfigError
 from zoo.export.precision import float32_copy
+from zoo.models._image_classifier import PREDICTIONS_LAYER
 
 
 def as_functional(model):
@@ -57,7 +59,7 @@ def model_input_list(model, inputs, caller):
 
 def output_tensor(model, output=None):
     """The symbolic output of `model` named `output` (default: its only output, or the one
-    named "predictions"); a `ValueError` lists the valid names."""
+    named `PREDICTIONS_LAYER`, "predictions"); a `ValueError` lists the valid names."""
     structure = model.output
     if isinstance(structure, dict):
         named = dict(structure)  # the dict's keys, not the layers' names
@@ -66,8 +68,8 @@ def output_tensor(model, output=None):
     if output is None:
         if len(named) == 1:
             return next(iter(named.values()))
-        if "predictions" in named:
-            return named["predictions"]
+        if PREDICTIONS_LAYER in named:
+            return named[PREDICTIONS_LAYER]
         raise ConfigError(f"{model.name!r} has outputs {sorted(named)}; pass output= one of them.")
     if output not in named:
         raise ConfigError(
@@ -79,8 +81,8 @@ def output_tensor(model, output=None):
 def class_scores(tensor):
     """The pre-softmax class scores behind `tensor` when a softmax `Activation` layer made it
     (zoo's classifiers: the `*_logits` Dense), else `tensor` itself."""
-    history = getattr(tensor, "_keras_history", None)
-    layer = history.operation if history else None
+    origin = producing_layer(tensor)
+    layer = origin.layer if origin else None
     if isinstance(layer, keras.layers.Activation) and layer.activation is keras.activations.softmax:
         return layer.input
     return tensor

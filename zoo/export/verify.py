@@ -15,6 +15,7 @@ import dataclasses
 import keras
 import numpy as np
 
+from zoo._keras_internals import all_sublayers
 from zoo.errors import ExportError
 from zoo.export.signature import call_with_named_inputs, input_specs
 
@@ -43,7 +44,7 @@ class Verification:
 def _smallest_vocabulary(model):
     sizes = [
         layer.input_dim
-        for layer in model._flatten_layers(include_self=False)
+        for layer in all_sublayers(model)
         if isinstance(getattr(layer, "input_dim", None), int)
     ]
     return min(sizes, default=2)

@@ -1,5 +1,7 @@
 """Composite layers that keep their inner layers' int8 quantization through save and load."""
 
+from zoo._keras_internals import all_sublayers
+
 
 class SublayerQuantization:
     """Mixin for layers built from Dense/EinsumDense/Embedding sublayers.
@@ -22,7 +24,7 @@ class SublayerQuantization:
         self.quantized_sublayers = dict(quantized_sublayers or {})
 
     def restore_sublayer_quantization(self):
-        for sublayer in self._flatten_layers(include_self=False):
+        for sublayer in all_sublayers(self):
             policy = self.quantized_sublayers.get(sublayer.name)
             if policy and not sublayer.quantization_mode:
                 sublayer.dtype_policy = policy  # Keras quantizes a built layer given this
@@ -30,7 +32,7 @@ class SublayerQuantization:
     def get_config(self):
         config = super().get_config()
         quantized = {sublayer.name: sublayer.dtype_policy.name
-                     for sublayer in self._flatten_layers(include_self=False)
+                     for sublayer in all_sublayers(self)
                      if sublayer.quantization_mode}  # fmt: skip
         if quantized:
             config["quantized_sublayers"] = quantized

@@ -77,6 +77,11 @@ def global_pool(x, pooling, name):
     return x
 
 
+# The output layer of every zoo classifier (probabilities, float32): distillation, explanations
+# and the export signature find a classifier's output by this name.
+PREDICTIONS_LAYER = "predictions"
+
+
 def classification_output(
     x, num_classes, classifier_activation, name, *, use_bias=True, logit_scale=None
 ):
@@ -85,4 +90,5 @@ def classification_output(
     if logit_scale is not None:
         x = keras.layers.Rescaling(logit_scale, name=f"{name}_logit_scale")(x)
     # Softmax in float32 even under a mixed-precision policy.
-    return keras.layers.Activation(classifier_activation, dtype="float32", name="predictions")(x)
+    return keras.layers.Activation(classifier_activation, dtype="float32",
+                                   name=PREDICTIONS_LAYER)(x)  # fmt: skip

@@ -21,75 +21,8 @@ from zoo.layers import (
     TransformerEncoderBlock,
     VocabularyBias,
 )
-from zoo.registry import ReferenceResult, register_model
-from zoo.train.recipe import TrainingRecipe
-
-ACTIVATIONS = ("gelu", "gelu_approximate")
-
-
-@dataclasses.dataclass(frozen=True)
-class BertConfig:
-    """The shape of a BERT encoder; `intermediate_dim` defaults to 4 x `hidden_dim`.
-
-    `activation` is `"gelu_approximate"` (the tanh form of the original BERT and keras-hub)
-    or `"gelu"` (the exact erf form of Hugging Face checkpoints).
-    """
-
-    num_layers: int
-    hidden_dim: int
-    num_heads: int
-    intermediate_dim: int | None = None
-    vocabulary_size: int = 30522
-    max_sequence_length: int = 512
-    num_segments: int = 2
-    dropout: float = 0.1
-    attention_dropout: float | None = None
-    activation: str = "gelu_approximate"
-    layer_norm_epsilon: float = 1e-12
-    initializer_range: float = 0.02
-
-    def __post_init__(self):
-        if self.intermediate_dim is None:
-            object.__setattr__(self, "intermediate_dim", 4 * self.hidden_dim)
-        if self.attention_dropout is None:
-            object.__setattr__(self, "attention_dropout", self.dropout)
-        for field in ("num_layers", "hidden_dim", "num_heads", "intermediate_dim",
-                      "vocabulary_size", "max_sequence_length", "num_segments"):  # fmt: skip
-            check_positive_int(f"BertConfig.{field}", getattr(self, field))
-        if self.hidden_dim % self.num_heads:
-            raise ConfigError(
-                f"BertConfig: hidden_dim={self.hidden_dim} is not divisible by "
-                f"num_heads={self.num_heads}; pick heads that divide it."
-            )
-        check_fraction("BertConfig.dropout", self.dropout)
-        check_fraction("BertConfig.attention_dropout", self.attention_dropout)
-        if self.activation not in ACTIVATIONS:
-            raise ConfigError(
-                f"BertConfig: activation={self.activation!r} is not supported; "
-                f"use one of {', '.join(ACTIVATIONS)}."
-            )
-
-    def replace(self, **changes):
-        """A copy with the non-`None` `changes` applied."""
-        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
-
-    def parameter_count(self, pooler=True):
-        """Parameters of the encoder (with the pooler), without building it."""
-        h, i, layers = self.hidden_dim, self.intermediate_dim, self.num_layers
-        embeddings = (self.vocabulary_size + self.max_sequence_length + self.num_segments) * h
-        embeddings += 2 * h  # LayerNorm
-        block = 4 * (h * h + h) + (h * i + i) + (i * h + h) + 2 * 2 * h
-        return embeddings + layers * block + (h * h + h if pooler else 0)
-
-
-BERT_PRESETS = {
-    "bert_tiny": BertConfig(num_layers=2, hidden_dim=128, num_heads=2),
-    "bert_mini": BertConfig(num_layers=4, hidden_dim=256, num_heads=4),
-    "bert_small": BertConfig(num_layers=4, hidden_dim=512, num_heads=8),
-    "bert_medium": BertConfig(num_layers=8, hidden_dim=512, num_heads=8),
-    "bert_base": BertConfig(num_layers=12, hidden_dim=768, num_heads=12),
-    "bert_large": BertConfig(num_layers=24, hidden_dim=1024, num_heads=16),
-}
+from zoo.models._image_classifier import PREDICTIONS_LAYER
+from zoo.models.bert_presets import BERT_PRESETS, BertConfig  # noqa: F401  (public here too)
 
 
 def resolve_bert_config(preset_or_config, **overrides):
@@ -118,43 +51,102 @@ def _bert_inputs():
     }
 
 
+def _layer_name(suffix):
+    return property(lambda self: f"{self.prefix}_{suffix}", doc=f"PREFIX_{suffix}")
+
+
+@dataclasses.dataclass(frozen=True)
+class BertLayerNames:
+    """The names of the layers of a BERT encoder built with `name=prefix`: the contract
+    between the builders, `bert_config_of`, weight import (`zoo.convert`) and the sharding
+    layout (`BERT_LAYOUT_RULES`). `block(i)` names the i-th transformer block.
+
+    Example:
+    >>> BertLayerNames("bert_tiny").token_embedding
+    'bert_tiny_token_embedding'
+    """
+
+    prefix: str
+
+    token_embedding = _layer_name("token_embedding")
+    position_embedding = _layer_name("position_embedding")
+    segment_embedding = _layer_name("segment_embedding")
+    embeddings_add = _layer_name("embeddings_add")
+    embeddings_layer_norm = _layer_name("embeddings_layer_norm")
+    embeddings_dropout = _layer_name("embeddings_dropout")
+    pooler = _layer_name("pooler")
+    mlm_transform = _layer_name("mlm_transform")
+    mlm_bias = _layer_name("mlm_bias")
+
+    def block(self, index):
+        """The i-th transformer block (`TransformerEncoderBlock`)."""
+        return f"{self.prefix}_block{index}"
+
+    @classmethod
+    def of(cls, model):
+        """The names of the BERT encoder inside `model` (an encoder, classifier or
+        pretrainer), found by its token embedding."""
+        suffix = "_token_embedding"
+        for layer in model.layers:
+            if isinstance(layer, ReversibleEmbedding) and layer.name.endswith(suffix):
+                return cls(layer.name.removesuffix(suffix))
+        raise ConfigError(f"{model.name!r} is not a zoo BERT model (no token embedding).")
+
+
+# How `--strategy model_parallel` shards a BERT, Megatron-LM's split (zoo.train.layout):
+# weight-path patterns (full match, as `keras.distribution.LayoutMap` reads them) -> the
+# axis of each dimension ("model" = split over the mesh's model axis). They read the layer
+# names above and the sublayer names of `zoo.layers` (self_attention/query, intermediate_dense).
+BERT_LAYOUT_RULES = {
+    r".*embedding[^/]*/embeddings": (None, "model"),
+    r".*self_attention/(query|key|value)/kernel": (None, "model", None),
+    r".*self_attention/(query|key|value)/bias": ("model", None),
+    r".*self_attention/attention_output/kernel": ("model", None, None),
+    r".*intermediate_dense/kernel": (None, "model"),
+    r".*intermediate_dense/bias": ("model",),
+    r".*output_dense/kernel": ("model", None),
+    r".*(pooler|mlm_transform)[^/]*(/dense)?/kernel": (None, "model"),
+}
+
+
 def _encode(config, inputs, name, dtype, pooled_only=False):
     """Build the encoder's layers on `inputs`; return (sequence, pooled, token_embedding).
 
     With `pooled_only`, the last block computes the first position only (all a pooled
     classifier reads), and `sequence` has length 1.
     """
+    names = BertLayerNames(name)
     token_embedding = ReversibleEmbedding(
         config.vocabulary_size, config.hidden_dim, embeddings_initializer=_initializer(config),
-        dtype=dtype, name=f"{name}_token_embedding",
+        dtype=dtype, name=names.token_embedding,
     )  # fmt: skip
     tokens = token_embedding(inputs["token_ids"])
     positions = PositionEmbedding(
         config.max_sequence_length, initializer=_initializer(config), dtype=dtype,
-        name=f"{name}_position_embedding",
+        name=names.position_embedding,
     )(tokens)  # fmt: skip
     segments = keras.layers.Embedding(
         config.num_segments, config.hidden_dim, embeddings_initializer=_initializer(config),
-        dtype=dtype, name=f"{name}_segment_embedding",
+        dtype=dtype, name=names.segment_embedding,
     )(inputs["segment_ids"])  # fmt: skip
-    x = keras.layers.Add(dtype=dtype, name=f"{name}_embeddings_add")([tokens, positions, segments])
+    x = keras.layers.Add(dtype=dtype, name=names.embeddings_add)([tokens, positions, segments])
     x = keras.layers.LayerNormalization(
-        epsilon=config.layer_norm_epsilon, dtype=dtype, name=f"{name}_embeddings_layer_norm"
+        epsilon=config.layer_norm_epsilon, dtype=dtype, name=names.embeddings_layer_norm
     )(x)
-    x = keras.layers.Dropout(config.dropout, dtype=dtype, name=f"{name}_embeddings_dropout")(x)
+    x = keras.layers.Dropout(config.dropout, dtype=dtype, name=names.embeddings_dropout)(x)
     for i in range(config.num_layers):
         last = i == config.num_layers - 1
         x = TransformerEncoderBlock(
             config.num_heads, config.intermediate_dim, activation=config.activation,
             dropout=config.dropout, attention_dropout=config.attention_dropout,
             layer_norm_epsilon=config.layer_norm_epsilon, kernel_initializer=_initializer(config),
-            dtype=dtype, name=f"{name}_block{i}",
+            dtype=dtype, name=names.block(i),
         )(x, padding_mask=inputs["padding_mask"],
           first_token_only=pooled_only and last)  # fmt: skip
     first_token = x[:, 0, :]  # the [CLS] position
     pooled = keras.layers.Dense(
         config.hidden_dim, activation="tanh", kernel_initializer=_initializer(config),
-        dtype=dtype, name=f"{name}_pooler",
+        dtype=dtype, name=names.pooler,
     )(first_token)  # fmt: skip
     return x, pooled, token_embedding
 
@@ -218,7 +210,8 @@ def build_bert_classifier(backbone="bert_tiny", num_classes=2, *, dropout=0.1,
         num_classes, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02),
         dtype=dtype, name=f"{name}_logits",
     )(x)  # fmt: skip
-    outputs = keras.layers.Activation(classifier_activation, dtype="float32", name="predictions")(x)
+    outputs = keras.layers.Activation(classifier_activation, dtype="float32",
+                                      name=PREDICTIONS_LAYER)(x)  # fmt: skip
     model = keras.Model(inputs, outputs, name=name)
     if source is not None:
         copy_weights_by_layer_name(source, model)
@@ -246,31 +239,24 @@ def build_bert_pretrainer(preset="bert_tiny", *, dtype=None, name=None, **config
     sequence, _, token_embedding = _encode(config, inputs, name, dtype)
     x = MaskedPositionsTransform(
         activation=config.activation, layer_norm_epsilon=config.layer_norm_epsilon,
-        kernel_initializer=_initializer(config), dtype=dtype, name=f"{name}_mlm_transform",
+        kernel_initializer=_initializer(config), dtype=dtype,
+        name=BertLayerNames(name).mlm_transform,
     )(sequence, inputs["mask_positions"])  # fmt: skip
     logits = token_embedding(x, reverse=True)
-    logits = VocabularyBias(dtype=dtype, name=f"{name}_mlm_bias")(logits)
+    logits = VocabularyBias(dtype=dtype, name=BertLayerNames(name).mlm_bias)(logits)
     logits = keras.layers.Activation("linear", dtype="float32", name="mlm_logits")(logits)
     return keras.Model(inputs, logits, name=f"{name}_pretrainer")
 
 
-def _prefix_of(model):
-    """The name prefix of the BERT layers in `model` (its token embedding's)."""
-    for layer in model.layers:
-        if isinstance(layer, ReversibleEmbedding) and layer.name.endswith("_token_embedding"):
-            return layer.name.removesuffix("_token_embedding")
-    raise ConfigError(f"{model.name!r} is not a zoo BERT model (no token embedding).")
-
-
 def bert_config_of(model):
     """The `BertConfig` of a zoo BERT encoder, classifier or pretrainer (from its layers)."""
-    prefix = _prefix_of(model)
+    names = BertLayerNames.of(model)
     try:
-        tokens = model.get_layer(f"{prefix}_token_embedding")
-        positions = model.get_layer(f"{prefix}_position_embedding")
-        segments = model.get_layer(f"{prefix}_segment_embedding")
-        norm = model.get_layer(f"{prefix}_embeddings_layer_norm")
-        dropout = model.get_layer(f"{prefix}_embeddings_dropout")
+        tokens = model.get_layer(names.token_embedding)
+        positions = model.get_layer(names.position_embedding)
+        segments = model.get_layer(names.segment_embedding)
+        norm = model.get_layer(names.embeddings_layer_norm)
+        dropout = model.get_layer(names.embeddings_dropout)
     except ValueError:
         raise ConfigError(f"{model.name!r} is not a zoo BERT encoder or pretrainer.") from None
     blocks = [layer for layer in model.layers if isinstance(layer, TransformerEncoderBlock)]
@@ -315,60 +301,6 @@ def bert_encoder_of(pretrainer):
     pretraining does not train, keeps its fresh initialisation until fine-tuning).
     """
     config = bert_config_of(pretrainer)
-    encoder = build_bert(config, name=_prefix_of(pretrainer))
+    encoder = build_bert(config, name=BertLayerNames.of(pretrainer).prefix)
     copy_weights_by_layer_name(pretrainer, encoder)
     return encoder
-
-
-# Turc et al. 2019 ("Well-Read Students Learn Better", SST-2 dev accuracy) for the compact
-# models; Devlin et al. 2018 (Table 1, SST-2 test) for base and large.
-_SST2 = {
-    "bert_tiny": (83.2, "Turc et al. 2019, Well-Read Students Learn Better"),
-    "bert_mini": (85.9, "Turc et al. 2019, Well-Read Students Learn Better"),
-    "bert_small": (89.7, "Turc et al. 2019, Well-Read Students Learn Better"),
-    "bert_medium": (89.6, "Turc et al. 2019, Well-Read Students Learn Better"),
-    "bert_base": (93.5, "Devlin et al. 2018, BERT, Table 1"),
-    "bert_large": (94.9, "Devlin et al. 2018, BERT, Table 1"),
-}
-
-
-# Fine-tuning a pretrained encoder: BERT's recipe (Devlin et al. 2018: AdamW, linear warm-up
-# over 10% of the steps and linear decay, batch 32, 3 epochs) at a rate per preset. Smaller
-# encoders take larger rates: Turc et al. 2019 picked each compact model's from {3e-4, 1e-4,
-# 5e-5, 3e-5} (google-research/bert README); Devlin et al. chose 2e-5..5e-5 for base and large.
-_PRETRAINED_RATES = {"bert_tiny": 3e-4, "bert_mini": 1e-4, "bert_small": 5e-5,
-                     "bert_medium": 5e-5, "bert_base": 2e-5, "bert_large": 2e-5}  # fmt: skip
-# Training from random initialisation (no --init-from) needs a rate about ten times larger: at
-# 5e-5 bert_tiny stays at the majority class on real reviews (docs/models/bert.md, measured).
-# The compact presets were measured; base and large take BERT's pretraining rate, 1e-4.
-_FROM_SCRATCH_RATES = {"bert_tiny": 5e-4, "bert_mini": 5e-4, "bert_small": 5e-4,
-                       "bert_medium": 5e-4, "bert_base": 1e-4, "bert_large": 1e-4}  # fmt: skip
-
-
-def _recipe(learning_rate):
-    return TrainingRecipe(
-        epochs=3, batch_size=32, optimizer="adamw", learning_rate=learning_rate,
-        weight_decay=0.01, schedule="onecycle", warmup_fraction=0.1, augment=False,
-    )  # fmt: skip
-
-
-def _register_presets():
-    for preset, config in BERT_PRESETS.items():
-        value, source = _SST2[preset]
-        register_model(
-            preset,
-            task="text_encoder",
-            input_shape=(None,),
-            parameter_count=config.parameter_count(),
-            reference=ReferenceResult("GLUE SST-2", "accuracy (fine-tuned)", value, source),
-            recipe=_recipe(_PRETRAINED_RATES[preset]),
-            recipes={"from_scratch": _recipe(_FROM_SCRATCH_RATES[preset])},
-            description=(
-                f"BERT encoder, {config.num_layers} layers / {config.hidden_dim} hidden / "
-                f"{config.num_heads} heads."
-            ),
-            preset=preset,
-        )(build_bert)
-
-
-_register_presets()

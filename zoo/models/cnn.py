@@ -10,25 +10,8 @@ from zoo.models._image_classifier import (
     global_pool,
     image_input,
 )
-from zoo.registry import ReferenceResult, register_model
-from zoo.train.recipe import TrainingRecipe
 
 
-@register_model(
-    "cnn",
-    task="image_classification",
-    input_shape=(32, 32, 3),
-    parameter_count=545_098,
-    reference=ReferenceResult(
-        dataset="Fashion-MNIST",
-        metric="test accuracy",
-        value=91.6,
-        source="fashion-mnist benchmark, '2 Conv+pooling' (TensorFlow layers tutorial net)",
-    ),
-    recipe=TrainingRecipe(
-        epochs=20, batch_size=64, optimizer="adam", learning_rate=1e-3, weight_decay=0.0
-    ),
-)
 def build_cnn(
     input_shape=(32, 32, 3),
     num_classes=10,

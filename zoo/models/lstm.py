@@ -19,8 +19,6 @@ from zoo.errors import ConfigError
 from zoo.layers import LSTM, TemporalLinear, WindowDenormalization, WindowNormalization
 from zoo.layers.window_normalization import LOCATIONS as WINDOW_LOCATIONS
 from zoo.models._image_classifier import check_top_arguments, classification_output
-from zoo.registry import ReferenceResult, register_model
-from zoo.train.recipe import TrainingRecipe
 
 
 def _check_units(builder, lstm_units):
@@ -53,43 +51,6 @@ def lstm_stack(x, lstm_units, *, bidirectional=False, dropout=0.0, name):
     return x
 
 
-_TEXT_RECIPE = TrainingRecipe(
-    epochs=3, batch_size=64, optimizer="adam", learning_rate=1e-3, weight_decay=0.0,
-    schedule="constant", augment=False,
-)  # fmt: skip
-_IMDB_BILSTM = ReferenceResult(
-    dataset="IMDB",
-    metric="test accuracy",
-    value=85.0,
-    source="Keras example imdb_bidirectional_lstm.py (about 81-85%)",
-)
-
-
-@register_model(
-    "lstm_text",
-    task="text_classification",
-    input_shape=(200,),
-    parameter_count=2_609_538,
-    recipe=_TEXT_RECIPE,
-    description="Embedding 128 -> LSTM 64 -> classes (one layer, forward only).",
-    sequence_length=200,
-    lstm_units=(64,),
-    bidirectional=False,
-    name="lstm_text",
-)
-@register_model(
-    "bilstm_text",
-    task="text_classification",
-    input_shape=(200,),
-    parameter_count=2_757_890,
-    reference=_IMDB_BILSTM,
-    recipe=_TEXT_RECIPE,
-    description="Embedding 128 -> two bidirectional LSTM 64 layers -> classes (Keras example).",
-    sequence_length=200,
-    lstm_units=(64, 64),
-    bidirectional=True,
-    name="bilstm_text",
-)
 def build_lstm_classifier(
     vocabulary_size=20000,
     num_classes=2,
@@ -135,24 +96,6 @@ def build_lstm_classifier(
 FORECASTER_NORMALIZATIONS = ("window", None)
 
 
-@register_model(
-    "lstm_forecaster",
-    task="time_series_forecasting",
-    input_shape=(24, 1),
-    parameter_count=16_986,
-    recipe=TrainingRecipe(
-        epochs=20, batch_size=64, optimizer="adam", learning_rate=1e-3, weight_decay=0.0,
-        schedule="cosine", augment=False,
-    ),  # fmt: skip
-    description="Per-window normalisation -> LSTM 64 -> dense, plus a linear map of the window; "
-    "de-normalised forecasts (horizon x targets).",
-    horizon=1,
-    lstm_units=(64,),
-    normalization="window",
-    location="last",
-    linear=True,
-    name="lstm_forecaster",
-)
 def build_lstm_forecaster(
     input_shape=(24, 1),
     horizon=1,

@@ -9,8 +9,6 @@ from zoo.models._image_classifier import (
     global_pool,
     image_input,
 )
-from zoo.registry import ReferenceResult, register_model
-from zoo.train.recipe import TrainingRecipe
 
 
 def _residual(x, filters, name):
@@ -19,29 +17,6 @@ def _residual(x, filters, name):
     return keras.layers.Add(name=f"{name}_add")([x, y])
 
 
-@register_model(
-    "resnet9",
-    task="image_classification",
-    input_shape=(32, 32, 3),
-    parameter_count=6_577_600,
-    reference=ReferenceResult(
-        dataset="CIFAR-10",
-        metric="test accuracy",
-        value=94.0,
-        source="Page 2018, How to train your ResNet (DAWNBench): 24 epochs",
-    ),
-    # Page's recipe: batch 512, SGD with Nesterov momentum 0.9, weight decay 5e-4, the
-    # learning rate rising linearly to 0.4 over 5 epochs and falling to 0 at epoch 24.
-    recipe=TrainingRecipe(
-        epochs=24,
-        batch_size=512,
-        learning_rate=0.4,
-        nesterov=True,
-        weight_decay=5e-4,
-        schedule="onecycle",
-        warmup_fraction=5 / 24,
-    ),
-)
 def build_resnet9(
     input_shape=(32, 32, 3),
     num_classes=10,

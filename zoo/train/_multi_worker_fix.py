@@ -18,7 +18,10 @@ act only when the strategy spans several workers and leave every other path unto
 
 import tensorflow as tf
 from keras import tree
-from keras.src.backend.tensorflow import trainer as tf_trainer
+
+from zoo._keras_internals import tensorflow_trainer
+
+tf_trainer = tensorflow_trainer()
 
 _original_reduce_per_replica = tf_trainer.reduce_per_replica
 _original_symbolic_build = tf_trainer.TensorFlowTrainer._maybe_symbolic_build

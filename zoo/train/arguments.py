@@ -16,6 +16,7 @@ from pathlib import Path
 import keras
 
 from zoo._cli import fraction, non_negative_float, positive_float, positive_int
+from zoo._keras_backend import BACKENDS
 from zoo.evaluate.options import add_evaluation_arguments
 from zoo.export.options import add_export_arguments
 from zoo.train.precision import PRECISIONS
@@ -23,12 +24,10 @@ from zoo.train.recipe import OPTIMIZERS, SCHEDULES, TrainingRecipe
 from zoo.train.runner import TrainingRun
 from zoo.train.strategy import STRATEGIES
 
-BACKENDS = ("tensorflow", "jax", "torch")
-
 
 def add_training_arguments(parser):
-    """Add --backend, --epochs, --batch-size, --lr, ... (unset ones keep the model's recipe)
-    and --evaluate, --export."""
+    """Add --backend, --verbose, --epochs, --batch-size, --lr, ... (unset ones keep the
+    model's recipe) and --evaluate, --export."""
     group = parser.add_argument_group("training (defaults: the model's registered recipe)")
     group.add_argument(
         "--backend",
@@ -36,6 +35,8 @@ def add_training_arguments(parser):
         default=None,
         help="Keras backend (default: $KERAS_BACKEND, else tensorflow)",
     )
+    group.add_argument("--verbose", action="store_true",
+                       help="keep TensorFlow's start-up log lines")  # fmt: skip
     group.add_argument("--epochs", type=positive_int)
     group.add_argument("--batch-size", type=positive_int, help="global batch size")
     group.add_argument("--lr", type=positive_float, help="peak learning rate")
@@ -67,7 +68,7 @@ def add_training_arguments(parser):
 
 # Flags that change neither the data nor the weights a run trains: a command that continues a
 # run may differ in these. The training flags are compared through the recipe they resolve to.
-EXECUTION_FLAGS = {"quiet", "output_dir", "overwrite", "backend", "strategy",
+EXECUTION_FLAGS = {"quiet", "verbose", "output_dir", "overwrite", "backend", "strategy",
                    "model_parallel_size", "xla", "evaluate", "export", "quantize"}  # fmt: skip
 RECIPE_FLAGS = {"epochs", "batch_size", "lr", "optimizer", "schedule", "weight_decay",
                 "label_smoothing", "no_augment"}  # fmt: skip

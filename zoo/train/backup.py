@@ -26,6 +26,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from zoo._keras_internals import set_initial_epoch
 from zoo._utils import atomic_path, first_line, write_json_atomic
 from zoo.errors import DataSourceError, TrainingDivergedError
 from zoo.train.run_state import read_json
@@ -69,7 +70,7 @@ class RunBackup(keras.callbacks.Callback):
                 f"the backup {path} cannot be loaded ({first_line(error)}); rerun with "
                 "--overwrite to start the run afresh."
             ) from None
-        self.model._initial_epoch = metadata["epoch"]  # read by fit after on_train_begin
+        set_initial_epoch(self.model, metadata["epoch"])
 
     def on_epoch_end(self, epoch, logs=None):
         self.backup_dir.mkdir(parents=True, exist_ok=True)

@@ -28,23 +28,18 @@ LARGE_WEIGHT = 2**16
 MODEL_AXIS = "model"
 BATCH_AXIS = "batch"
 
-# Path patterns (full match, as `keras.distribution.LayoutMap` uses them) -> shard spec.
-LAYOUT_RULES = {
-    r".*embedding[^/]*/embeddings": (None, MODEL_AXIS),
-    r".*self_attention/(query|key|value)/kernel": (None, MODEL_AXIS, None),
-    r".*self_attention/(query|key|value)/bias": (MODEL_AXIS, None),
-    r".*self_attention/attention_output/kernel": (MODEL_AXIS, None, None),
-    r".*intermediate_dense/kernel": (None, MODEL_AXIS),
-    r".*intermediate_dense/bias": (MODEL_AXIS,),
-    r".*output_dense/kernel": (MODEL_AXIS, None),
-    r".*(pooler|mlm_transform)[^/]*/kernel": (None, MODEL_AXIS),
-}
+def layout_rules():
+    """Every model's sharding rules, declared beside its builder (`BERT_LAYOUT_RULES`): weight
+    path pattern -> the mesh axis of each dimension (`MODEL_AXIS` or None)."""
+    from zoo.models.bert import BERT_LAYOUT_RULES
+
+    return dict(BERT_LAYOUT_RULES)
 
 
 def model_parallel_layout_map(mesh):
     """A `keras.distribution.LayoutMap` over `mesh` with zoo's sharding rules."""
     layout_map = keras.distribution.LayoutMap(mesh)
-    for pattern, spec in LAYOUT_RULES.items():
+    for pattern, spec in layout_rules().items():
         layout_map[pattern] = spec
     return layout_map
 
@@ -60,7 +55,7 @@ class CheckedModelParallel(keras.distribution.ModelParallel):
         if not sharded and size >= LARGE_WEIGHT:
             raise ConfigError(
                 f"model_parallel: weight {variable.path!r} {tuple(variable.shape)} has {size:,} "
-                "elements but no sharding rule in zoo.train.layout.LAYOUT_RULES matches it; "
+                "elements but no sharding rule (zoo.train.layout.layout_rules) matches it; "
                 "model_parallel shards transformer (BERT) attention, feed-forward and "
                 "embedding weights: use --strategy data_parallel for this model."
             )
