@@ -24,6 +24,7 @@ import numpy as np
 from zoo import get_model_spec, list_models
 from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fraction, positive_int
 from zoo._utils import atomic_path
+from zoo.apps._closing import close_run
 from zoo.compress.options import Compression, add_compression_arguments
 from zoo.convert import load_bert_encoder
 from zoo.data._reading import add_encoding_argument, check_encoding
@@ -37,7 +38,7 @@ from zoo.data.text import TEXT_DATASETS, load_text_classification
 from zoo.data.text_files import read_corpus
 from zoo.data.tokenizer import WordPieceTokenizer
 from zoo.errors import ConfigError
-from zoo.evaluate import evaluate_classifier, evaluate_run
+from zoo.evaluate import evaluate_classifier
 from zoo.export.options import export_run
 from zoo.models.bert import (
     bert_config_of,
@@ -257,18 +258,13 @@ def finetune(args):
         "sequence_length": args.sequence_length, "vocabulary_size": tokenizer.vocabulary_size,
         **splits.describe(), **compression.describe(model),
     })  # fmt: skip
-    metrics = compression.quantize(run, model, datasets["test"], metrics)
-    if args.evaluate:
-        test = evaluate_classifier(model, datasets["test"], class_names=splits.class_names,
-                                   from_logits=True, predict=run.predict,
-                                   description=splits.describe())  # fmt: skip
-        metrics = evaluate_run(run, {args.dataset: test}, metrics)
-    metrics = export_run(run, args.export, metrics)
-    run.done()
-    note = " (SYNTHETIC data: meaningless)" if splits.synthetic else ""
-    print(f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on {args.dataset}, "
-          f"{metrics['backend']} | {run.run_dir}{Compression.summary(metrics)}")  # fmt: skip
-    return metrics
+    return close_run(
+        run, args, model, datasets["test"], metrics, compression=compression,
+        evaluation=lambda: evaluate_classifier(model, datasets["test"],
+                                               class_names=splits.class_names, from_logits=True,
+                                               predict=run.predict, description=splits.describe()),
+        headline=lambda m: f"test accuracy {m['test_accuracy']:.4f}", synthetic=splits.synthetic,
+    )  # fmt: skip
 
 
 @exit_on_user_error

@@ -15,10 +15,10 @@ a kill resumes from the last finished epoch.
 
 from zoo import get_model_spec, list_models
 from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fraction, positive_int
+from zoo.apps._closing import close_run
 from zoo.compress.options import Compression, add_compression_arguments
 from zoo.data import IMAGE_DATASETS, load_image_data, native_image_shape
-from zoo.evaluate import evaluate_classifier, evaluate_run
-from zoo.export.options import export_run
+from zoo.evaluate import evaluate_classifier
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args
 
 
@@ -112,17 +112,10 @@ def main(argv=None, prog="zoo train image"):
             **compression.describe(model),
         },
     )
-    metrics = compression.quantize(run, model, data.test, metrics)
-    if args.evaluate:
-        test = evaluate_classifier(model, data.test, class_names=data.class_names,
-                                   predict=run.predict, description=data.describe())  # fmt: skip
-        metrics = evaluate_run(run, {args.dataset: test}, metrics)
-    metrics = export_run(run, args.export, metrics)
-    run.done()
-    note = " (SYNTHETIC data: meaningless)" if data.synthetic else ""
-    print(
-        f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on {args.dataset}, "
-        f"{metrics['backend']} | {run.run_dir}{Compression.summary(metrics)}"
-    )
-    return metrics
+    return close_run(
+        run, args, model, data.test, metrics, compression=compression,
+        evaluation=lambda: evaluate_classifier(model, data.test, class_names=data.class_names,
+                                               predict=run.predict, description=data.describe()),
+        headline=lambda m: f"test accuracy {m['test_accuracy']:.4f}", synthetic=data.synthetic,
+    )  # fmt: skip
 

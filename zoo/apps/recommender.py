@@ -27,6 +27,7 @@ from zoo._cli import (
     fraction,
     positive_int,
 )
+from zoo.apps._closing import close_run
 from zoo.compress.options import Compression, add_compression_arguments
 from zoo.data._reading import add_encoding_argument
 from zoo.data.run_encoder import load_or_fit
@@ -39,8 +40,7 @@ from zoo.data.tabular import (
 )
 from zoo.data.tabular_encoding import ENCODER_FILE, ColumnSpec, TabularEncoder
 from zoo.errors import ConfigError
-from zoo.evaluate import evaluate_recommender, evaluate_run
-from zoo.export.options import export_run
+from zoo.evaluate import evaluate_recommender
 from zoo.features import DenseFeature
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args
 
@@ -154,20 +154,15 @@ def train(args):
         "split": args.split, "features": [s.name for s in encoder.specs], **data.describe(),
         **compression.describe(model),
     })  # fmt: skip
-    metrics = compression.quantize(run, model, datasets["test"], metrics)
-    if args.evaluate:
-        names = [s.name for s in encoder.specs]
-        test = evaluate_recommender(model, datasets["test"], predict=run.predict,
-                                    group_feature="user_id" if "user_id" in names else None,
-                                    description=data.describe())  # fmt: skip
-        metrics = evaluate_run(run, {args.dataset: test}, metrics)
-    metrics = export_run(run, args.export, metrics)
-    run.done()
-    note = " (SYNTHETIC data)" if data.synthetic else ""
-    print(f"test AUC {metrics['test_auc']:.4f}  logloss {metrics['test_logloss']:.4f}{note} | "
-          f"{args.model} on {args.dataset}, {metrics['backend']} | {run.run_dir}"
-          f"{Compression.summary(metrics)}")  # fmt: skip
-    return metrics
+    names = [s.name for s in encoder.specs]
+    return close_run(
+        run, args, model, datasets["test"], metrics, compression=compression,
+        evaluation=lambda: evaluate_recommender(
+            model, datasets["test"], predict=run.predict,
+            group_feature="user_id" if "user_id" in names else None, description=data.describe()),
+        headline=lambda m: f"test AUC {m['test_auc']:.4f}  logloss {m['test_logloss']:.4f}",
+        synthetic=data.synthetic,
+    )  # fmt: skip
 
 
 @exit_on_user_error

@@ -17,13 +17,13 @@ from zoo._cli import (
     fraction,
     positive_int,
 )
+from zoo.apps._closing import close_run
 from zoo.compress.options import Compression, add_compression_arguments
 from zoo.data._reading import add_encoding_argument
 from zoo.data.run_encoder import load_or_fit
 from zoo.data.text import TEXT_DATASETS, load_text_classification
 from zoo.data.text_encoder import ENCODER_FILE, TextEncoder
-from zoo.evaluate import evaluate_classifier, evaluate_run
-from zoo.export.options import export_run
+from zoo.evaluate import evaluate_classifier
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args
 
 
@@ -90,18 +90,13 @@ def train(args):
         "vocabulary_size": encoder.vocabulary_size, **splits.describe(),
         **compression.describe(model),
     })  # fmt: skip
-    metrics = compression.quantize(run, model, datasets["test"], metrics)
-    if args.evaluate:
-        test = evaluate_classifier(model, datasets["test"], class_names=splits.class_names,
-                                   predict=run.predict, description=splits.describe())  # fmt: skip
-        metrics = evaluate_run(run, {args.dataset: test}, metrics)
-    metrics = export_run(run, args.export, metrics)
-    run.done()
-    note = " (SYNTHETIC data: meaningless)" if splits.synthetic else ""
-    print(f"test accuracy {metrics['test_accuracy']:.4f}{note} | {args.model} on "
-          f"{args.dataset}, {metrics['backend']} | {run.run_dir}"
-          f"{Compression.summary(metrics)}")  # fmt: skip
-    return metrics
+    return close_run(
+        run, args, model, datasets["test"], metrics, compression=compression,
+        evaluation=lambda: evaluate_classifier(model, datasets["test"],
+                                               class_names=splits.class_names,
+                                               predict=run.predict, description=splits.describe()),
+        headline=lambda m: f"test accuracy {m['test_accuracy']:.4f}", synthetic=splits.synthetic,
+    )  # fmt: skip
 
 
 @exit_on_user_error

@@ -21,6 +21,7 @@ import keras
 
 from zoo import get_model_spec, list_models
 from zoo._cli import OneLineArgumentParser, exit_on_user_error, fraction, positive_int
+from zoo.apps._closing import close_run
 from zoo.compress.options import Compression, add_compression_arguments
 from zoo.data._reading import add_encoding_argument
 from zoo.data.timeseries import (
@@ -32,8 +33,7 @@ from zoo.data.timeseries import (
     naive_forecasts,
 )
 from zoo.errors import ConfigError, DataSourceError
-from zoo.evaluate import evaluate_forecasts, evaluate_run
-from zoo.export.options import export_run
+from zoo.evaluate import evaluate_forecasts
 from zoo.models.lstm import fit_linear_start
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args
 
@@ -133,17 +133,13 @@ def train(args):
     best = min(metrics["baselines"].items(), key=lambda item: item[1]["mae"])
     metrics["beats_baselines"] = errors["mae"] < best[1]["mae"]
     run.write_metrics(metrics)
-    metrics = compression.quantize(run, model, datasets["test"], metrics)
-    if args.evaluate:
-        test = evaluate_forecasts(
-            actual,
-            predicted,
-            description=series.describe(),
-            baselines=baseline_forecasts(series, season, args.horizon),
-        )
-        metrics = evaluate_run(run, {"test": test}, metrics)
-    metrics = export_run(run, args.export, metrics)
-    run.done()
+    metrics = close_run(
+        run, args, model, datasets["test"], metrics, compression=compression,
+        evaluation=lambda: evaluate_forecasts(actual, predicted, description=series.describe(),
+                                              baselines=baseline_forecasts(series, season,
+                                                                           args.horizon)),
+        evaluation_name="test", headline=None, synthetic=False,
+    )  # fmt: skip
     report(metrics, args, run.run_dir, best)
     return metrics
 
