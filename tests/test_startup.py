@@ -94,3 +94,24 @@ def test_an_application_switches_backend_after_import_zoo(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120)  # fmt: skip
     assert result.stdout.strip() == "torch", result.stderr
+
+
+def test_the_zoo_command_names_the_extra_of_a_missing_backend(monkeypatch, capsys):
+    import importlib.util
+
+    from zoo.cli import main
+
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name, *args):
+        return None if name == "torch" else real_find_spec(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    with pytest.raises(SystemExit) as exit_:
+        main(["evaluate", "runs/nothing"])
+    assert exit_.value.code == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == ('error: KERAS_BACKEND: the torch backend needs torch, which is not installed: '
+                    'pip install "keras-zoo[torch]" (or choose another backend: tensorflow, jax, '
+                    'torch)')  # fmt: skip

@@ -6,8 +6,8 @@ Written by `benchmarks/quality.py` from `benchmarks/results/quality.csv`: do not
 MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                 'baseline': 'keras-hub BertBackbone, from scratch, AdamW 5e-4, same tokenizer',
                 'baseline_value': 74.68,
-                'command': 'zoo train bert finetune --model bert_tiny --dataset '
-                           'csv --data-dir $ZOO_REAL_DATA/rotten_tomatoes --sequence-length 64',
+                'command': 'zoo train bert finetune --model bert_tiny --dataset csv --data-dir '
+                           '$ZOO_REAL_DATA/rotten_tomatoes --sequence-length 64',
                 'dataset': 'Rotten Tomatoes',
                 'date': '2026-12-02',
                 'epochs': 3,
@@ -21,8 +21,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                 'command': 'zoo train bert pretrain --model bert_tiny --corpus '
                            '$ZOO_REAL_DATA/movie_plots/movie_plots.txt '
                            '$ZOO_REAL_DATA/wikipedia/wikipedia.txt --output-dir '
-                           'runs/bert_tiny_pretrain && zoo train bert finetune '
-                           '--model bert_tiny --task csv --data-dir $ZOO_REAL_DATA/rotten_tomatoes '
+                           'runs/bert_tiny_pretrain && zoo train bert finetune --model bert_tiny '
+                           '--dataset csv --data-dir $ZOO_REAL_DATA/rotten_tomatoes '
                            '--sequence-length 64 --init-from runs/bert_tiny_pretrain',
                 'dataset': 'Rotten Tomatoes',
                 'date': '2026-12-02',
@@ -34,20 +34,44 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
  'bilstm_text': [{'backend': 'tensorflow',
                   'baseline': 'plain Keras BiLSTM (Keras example), Adam',
                   'baseline_value': 73.19,
-                  'command': 'zoo train text --model bilstm_text --dataset csv '
-                             '--data-dir $ZOO_REAL_DATA/rotten_tomatoes --sequence-length 64',
+                  'command': 'zoo train text --model bilstm_text --dataset csv --data-dir '
+                             '$ZOO_REAL_DATA/rotten_tomatoes --sequence-length 64',
                   'dataset': 'Rotten Tomatoes',
                   'date': '2026-12-02',
                   'epochs': 3,
                   'higher_is_better': True,
                   'metric': 'test accuracy',
                   'unit': '%',
-                  'value': 74.32}],
+                  'value': 74.32},
+                 {'backend': 'jax',
+                  'baseline': 'plain Keras BiLSTM (Keras example), Adam',
+                  'baseline_value': 74.95,
+                  'command': 'zoo train text --model bilstm_text --dataset csv --data-dir '
+                             '$ZOO_REAL_DATA/rotten_tomatoes --sequence-length 64',
+                  'dataset': 'Rotten Tomatoes',
+                  'date': '2026-12-02',
+                  'epochs': 3,
+                  'higher_is_better': True,
+                  'metric': 'test accuracy',
+                  'unit': '%',
+                  'value': 74.4},
+                 {'backend': 'torch',
+                  'baseline': 'plain Keras BiLSTM (Keras example), Adam',
+                  'baseline_value': 73.85,
+                  'command': 'zoo train text --model bilstm_text --dataset csv --data-dir '
+                             '$ZOO_REAL_DATA/rotten_tomatoes --sequence-length 64',
+                  'dataset': 'Rotten Tomatoes',
+                  'date': '2026-12-02',
+                  'epochs': 3,
+                  'higher_is_better': True,
+                  'metric': 'test accuracy',
+                  'unit': '%',
+                  'value': 73.46}],
  'cnn': [{'backend': 'tensorflow',
           'baseline': 'plain Keras CNN, Adam, no augmentation',
           'baseline_value': 90.97,
-          'command': 'zoo train image --model cnn --dataset fashion_mnist '
-                     '--data-dir /usr/share/datasets/fashion-mnist',
+          'command': 'zoo train image --model cnn --dataset fashion_mnist --data-dir '
+                     '/usr/share/datasets/fashion-mnist',
           'dataset': 'Fashion-MNIST',
           'date': '2026-12-02',
           'epochs': 20,
@@ -58,8 +82,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
          {'backend': 'tensorflow',
           'baseline': 'plain Keras CNN, Adam, no augmentation',
           'baseline_value': 87.9,
-          'command': 'zoo train image --model cnn --dataset fashion_mnist '
-                     '--data-dir /usr/share/datasets/fashion-mnist --epochs 1',
+          'command': 'zoo train image --model cnn --dataset fashion_mnist --data-dir '
+                     '/usr/share/datasets/fashion-mnist --epochs 1',
           'dataset': 'Fashion-MNIST',
           'date': '2026-12-02',
           'epochs': 1,
@@ -70,8 +94,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
  'deepfm': [{'backend': 'tensorflow',
              'baseline': 'plain PyTorch DeepFM, same network, Adam 1e-3, batch 256',
              'baseline_value': 77.18,
-             'command': 'zoo train recommender --model deepfm --dataset '
-                        'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
+             'command': 'zoo train recommender --model deepfm --dataset movielens_100k --data-dir '
+                        '$ZOO_REAL_DATA/movielens_100k/ml-100k',
              'dataset': 'MovieLens 100K',
              'date': '2026-12-02',
              'epochs': 3,
@@ -82,8 +106,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
             {'backend': 'tensorflow',
              'baseline': 'plain PyTorch DeepFM, same network, Adam 1e-3, batch 256',
              'baseline_value': 0.5689,
-             'command': 'zoo train recommender --model deepfm --dataset '
-                        'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
+             'command': 'zoo train recommender --model deepfm --dataset movielens_100k --data-dir '
+                        '$ZOO_REAL_DATA/movielens_100k/ml-100k',
              'dataset': 'MovieLens 100K',
              'date': '2026-12-02',
              'epochs': 3,
@@ -94,8 +118,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
             {'backend': 'jax',
              'baseline': 'plain PyTorch DeepFM, same network, Adam 1e-3, batch 256',
              'baseline_value': 77.18,
-             'command': 'zoo train recommender --model deepfm --dataset '
-                        'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
+             'command': 'zoo train recommender --model deepfm --dataset movielens_100k --data-dir '
+                        '$ZOO_REAL_DATA/movielens_100k/ml-100k',
              'dataset': 'MovieLens 100K',
              'date': '2026-12-02',
              'epochs': 3,
@@ -106,8 +130,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
             {'backend': 'jax',
              'baseline': 'plain PyTorch DeepFM, same network, Adam 1e-3, batch 256',
              'baseline_value': 0.5689,
-             'command': 'zoo train recommender --model deepfm --dataset '
-                        'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
+             'command': 'zoo train recommender --model deepfm --dataset movielens_100k --data-dir '
+                        '$ZOO_REAL_DATA/movielens_100k/ml-100k',
              'dataset': 'MovieLens 100K',
              'date': '2026-12-02',
              'epochs': 3,
@@ -118,8 +142,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
             {'backend': 'torch',
              'baseline': 'plain PyTorch DeepFM, same network, Adam 1e-3, batch 256',
              'baseline_value': 77.18,
-             'command': 'zoo train recommender --model deepfm --dataset '
-                        'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
+             'command': 'zoo train recommender --model deepfm --dataset movielens_100k --data-dir '
+                        '$ZOO_REAL_DATA/movielens_100k/ml-100k',
              'dataset': 'MovieLens 100K',
              'date': '2026-12-02',
              'epochs': 3,
@@ -130,8 +154,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
             {'backend': 'torch',
              'baseline': 'plain PyTorch DeepFM, same network, Adam 1e-3, batch 256',
              'baseline_value': 0.5689,
-             'command': 'zoo train recommender --model deepfm --dataset '
-                        'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
+             'command': 'zoo train recommender --model deepfm --dataset movielens_100k --data-dir '
+                        '$ZOO_REAL_DATA/movielens_100k/ml-100k',
              'dataset': 'MovieLens 100K',
              'date': '2026-12-02',
              'epochs': 3,
@@ -142,9 +166,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
  'lstm_forecaster': [{'backend': 'tensorflow',
                       'baseline': 'naive forecast (last value)',
                       'baseline_value': 0.7558,
-                      'command': 'zoo train timeseries --csv '
-                                 '$ZOO_REAL_DATA/co2/co2.csv --target co2 --window 104 --horizon 4 '
-                                 '--season 52',
+                      'command': 'zoo train timeseries --csv $ZOO_REAL_DATA/co2/co2.csv --target '
+                                 'co2 --window 104 --horizon 4 --season 52',
                       'dataset': 'Mauna Loa CO2, weekly',
                       'date': '2026-12-02',
                       'epochs': 20,
@@ -168,9 +191,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'tensorflow',
                       'baseline': 'seasonal-naive forecast (season 12)',
                       'baseline_value': 1832.4524,
-                      'command': 'zoo train timeseries --csv '
-                                 '$ZOO_REAL_DATA/wineind/wineind.csv --target sales --window 24 '
-                                 '--horizon 6 --season 12',
+                      'command': 'zoo train timeseries --csv $ZOO_REAL_DATA/wineind/wineind.csv '
+                                 '--target sales --window 24 --horizon 6 --season 12',
                       'dataset': 'Australian wine sales, monthly',
                       'date': '2026-12-02',
                       'epochs': 20,
@@ -181,9 +203,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'tensorflow',
                       'baseline': 'seasonal-naive forecast (season 336)',
                       'baseline_value': 445.7714,
-                      'command': 'zoo train timeseries --csv '
-                                 '$ZOO_REAL_DATA/taylor/taylor.csv --target demand_mw --window 336 '
-                                 '--horizon 48 --season 336',
+                      'command': 'zoo train timeseries --csv $ZOO_REAL_DATA/taylor/taylor.csv '
+                                 '--target demand_mw --window 336 --horizon 48 --season 336',
                       'dataset': 'England and Wales electricity demand, half-hourly',
                       'date': '2026-12-02',
                       'epochs': 20,
@@ -194,9 +215,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'tensorflow',
                       'baseline': 'plain Keras LSTM, globally standardised',
                       'baseline_value': 19.6488,
-                      'command': 'zoo train timeseries --csv '
-                                 '$ZOO_REAL_DATA/sunspots/sunspots.csv --target sunspots --window '
-                                 '132 --horizon 12 --season 132',
+                      'command': 'zoo train timeseries --csv $ZOO_REAL_DATA/sunspots/sunspots.csv '
+                                 '--target sunspots --window 132 --horizon 12 --season 132',
                       'dataset': 'sunspot numbers, monthly',
                       'date': '2026-12-02',
                       'epochs': 20,
@@ -220,9 +240,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'torch',
                       'baseline': 'naive forecast (last value)',
                       'baseline_value': 0.7558,
-                      'command': 'zoo train timeseries --csv '
-                                 '$ZOO_REAL_DATA/co2/co2.csv --target co2 --window 104 --horizon 4 '
-                                 '--season 52',
+                      'command': 'zoo train timeseries --csv $ZOO_REAL_DATA/co2/co2.csv --target '
+                                 'co2 --window 104 --horizon 4 --season 52',
                       'dataset': 'Mauna Loa CO2, weekly',
                       'date': '2026-12-02',
                       'epochs': 20,
@@ -246,9 +265,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'torch',
                       'baseline': 'seasonal-naive forecast (season 12)',
                       'baseline_value': 1832.4524,
-                      'command': 'zoo train timeseries --csv '
-                                 '$ZOO_REAL_DATA/wineind/wineind.csv --target sales --window 24 '
-                                 '--horizon 6 --season 12',
+                      'command': 'zoo train timeseries --csv $ZOO_REAL_DATA/wineind/wineind.csv '
+                                 '--target sales --window 24 --horizon 6 --season 12',
                       'dataset': 'Australian wine sales, monthly',
                       'date': '2026-12-02',
                       'epochs': 20,
@@ -259,9 +277,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'torch',
                       'baseline': 'plain Keras LSTM, globally standardised',
                       'baseline_value': 20.5728,
-                      'command': 'zoo train timeseries --csv '
-                                 '$ZOO_REAL_DATA/sunspots/sunspots.csv --target sunspots --window '
-                                 '132 --horizon 12 --season 132',
+                      'command': 'zoo train timeseries --csv $ZOO_REAL_DATA/sunspots/sunspots.csv '
+                                 '--target sunspots --window 132 --horizon 12 --season 132',
                       'dataset': 'sunspot numbers, monthly',
                       'date': '2026-12-02',
                       'epochs': 20,
@@ -285,9 +302,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'jax',
                       'baseline': 'naive forecast (last value)',
                       'baseline_value': 0.7558,
-                      'command': 'zoo train timeseries --csv '
-                                 '$ZOO_REAL_DATA/co2/co2.csv --target co2 --window 104 --horizon 4 '
-                                 '--season 52',
+                      'command': 'zoo train timeseries --csv $ZOO_REAL_DATA/co2/co2.csv --target '
+                                 'co2 --window 104 --horizon 4 --season 52',
                       'dataset': 'Mauna Loa CO2, weekly',
                       'date': '2026-12-02',
                       'epochs': 20,
@@ -311,9 +327,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'jax',
                       'baseline': 'seasonal-naive forecast (season 12)',
                       'baseline_value': 1832.4524,
-                      'command': 'zoo train timeseries --csv '
-                                 '$ZOO_REAL_DATA/wineind/wineind.csv --target sales --window 24 '
-                                 '--horizon 6 --season 12',
+                      'command': 'zoo train timeseries --csv $ZOO_REAL_DATA/wineind/wineind.csv '
+                                 '--target sales --window 24 --horizon 6 --season 12',
                       'dataset': 'Australian wine sales, monthly',
                       'date': '2026-12-02',
                       'epochs': 20,
@@ -324,9 +339,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'jax',
                       'baseline': 'seasonal-naive forecast (season 336)',
                       'baseline_value': 445.7714,
-                      'command': 'zoo train timeseries --csv '
-                                 '$ZOO_REAL_DATA/taylor/taylor.csv --target demand_mw --window 336 '
-                                 '--horizon 48 --season 336',
+                      'command': 'zoo train timeseries --csv $ZOO_REAL_DATA/taylor/taylor.csv '
+                                 '--target demand_mw --window 336 --horizon 48 --season 336',
                       'dataset': 'England and Wales electricity demand, half-hourly',
                       'date': '2026-12-02',
                       'epochs': 20,
@@ -337,9 +351,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                      {'backend': 'jax',
                       'baseline': 'plain Keras LSTM, globally standardised',
                       'baseline_value': 20.0678,
-                      'command': 'zoo train timeseries --csv '
-                                 '$ZOO_REAL_DATA/sunspots/sunspots.csv --target sunspots --window '
-                                 '132 --horizon 12 --season 132',
+                      'command': 'zoo train timeseries --csv $ZOO_REAL_DATA/sunspots/sunspots.csv '
+                                 '--target sunspots --window 132 --horizon 12 --season 132',
                       'dataset': 'sunspot numbers, monthly',
                       'date': '2026-12-02',
                       'epochs': 20,
@@ -363,8 +376,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
  'wide_deep': [{'backend': 'tensorflow',
                 'baseline': 'plain PyTorch Wide&Deep, same network, Adam 1e-3, batch 256',
                 'baseline_value': 77.61,
-                'command': 'zoo train recommender --model wide_deep --dataset '
-                           'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
+                'command': 'zoo train recommender --model wide_deep --dataset movielens_100k '
+                           '--data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
                 'dataset': 'MovieLens 100K',
                 'date': '2026-12-02',
                 'epochs': 3,
@@ -375,8 +388,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                {'backend': 'tensorflow',
                 'baseline': 'plain PyTorch Wide&Deep, same network, Adam 1e-3, batch 256',
                 'baseline_value': 0.5664,
-                'command': 'zoo train recommender --model wide_deep --dataset '
-                           'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
+                'command': 'zoo train recommender --model wide_deep --dataset movielens_100k '
+                           '--data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
                 'dataset': 'MovieLens 100K',
                 'date': '2026-12-02',
                 'epochs': 3,
@@ -387,8 +400,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                {'backend': 'jax',
                 'baseline': 'plain PyTorch Wide&Deep, same network, Adam 1e-3, batch 256',
                 'baseline_value': 77.61,
-                'command': 'zoo train recommender --model wide_deep --dataset '
-                           'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
+                'command': 'zoo train recommender --model wide_deep --dataset movielens_100k '
+                           '--data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
                 'dataset': 'MovieLens 100K',
                 'date': '2026-12-02',
                 'epochs': 3,
@@ -399,8 +412,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                {'backend': 'jax',
                 'baseline': 'plain PyTorch Wide&Deep, same network, Adam 1e-3, batch 256',
                 'baseline_value': 0.5664,
-                'command': 'zoo train recommender --model wide_deep --dataset '
-                           'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
+                'command': 'zoo train recommender --model wide_deep --dataset movielens_100k '
+                           '--data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
                 'dataset': 'MovieLens 100K',
                 'date': '2026-12-02',
                 'epochs': 3,
@@ -411,8 +424,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                {'backend': 'torch',
                 'baseline': 'plain PyTorch Wide&Deep, same network, Adam 1e-3, batch 256',
                 'baseline_value': 77.61,
-                'command': 'zoo train recommender --model wide_deep --dataset '
-                           'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
+                'command': 'zoo train recommender --model wide_deep --dataset movielens_100k '
+                           '--data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
                 'dataset': 'MovieLens 100K',
                 'date': '2026-12-02',
                 'epochs': 3,
@@ -423,8 +436,8 @@ MEASURED = {'bert_tiny': [{'backend': 'tensorflow',
                {'backend': 'torch',
                 'baseline': 'plain PyTorch Wide&Deep, same network, Adam 1e-3, batch 256',
                 'baseline_value': 0.5664,
-                'command': 'zoo train recommender --model wide_deep --dataset '
-                           'movielens_100k --data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
+                'command': 'zoo train recommender --model wide_deep --dataset movielens_100k '
+                           '--data-dir $ZOO_REAL_DATA/movielens_100k/ml-100k',
                 'dataset': 'MovieLens 100K',
                 'date': '2026-12-02',
                 'epochs': 3,

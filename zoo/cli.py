@@ -16,10 +16,12 @@ import argparse
 import dataclasses
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 
 from zoo._cli import OneLineArgumentParser, exit_on_user_error, positive_int
+from zoo.errors import ConfigError
 from zoo.registry import get_model_spec, list_models, list_tasks
 
 
@@ -258,8 +260,12 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     command = chosen_command(argv)
     if command in COMMANDS and command not in LIGHT_COMMANDS:
+        from zoo._keras_backend import missing_backend_message
         from zoo._quiet import quiet_start
 
+        missing = missing_backend_message(os.environ.get("KERAS_BACKEND", "tensorflow"))
+        if missing:
+            raise ConfigError(f"KERAS_BACKEND: {missing}")
         quiet_start(verbose="--verbose" in argv)
     args = build_parser(only=[command]).parse_args(argv)
     args.handler(args)
