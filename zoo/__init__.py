@@ -43,6 +43,12 @@ _BUILDERS = (
     "build_resnet",
     "build_resnet9",
     "build_wide_deep",
+    "build_inception_v3",
+    "build_inception_cifar",
+    "GPT_PRESETS",
+    "GPTConfig",
+    "build_gpt",
+    "build_gpt_lm",
 )
 __getattr__, __dir__ = lazy_attributes(__name__, dict.fromkeys(_BUILDERS, "zoo.models"))
 
