@@ -115,3 +115,15 @@ def test_the_zoo_command_names_the_extra_of_a_missing_backend(monkeypatch, capsy
     assert line == ('error: KERAS_BACKEND: the torch backend needs torch, which is not installed: '
                     'pip install "keras-zoo[torch]" (or choose another backend: tensorflow, jax, '
                     'torch)')  # fmt: skip
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    # `zoo info cnn | head -1`: the command stops quietly when its reader has gone.
+    code = ("import sys; sys.argv[0] = 'zoo'\nfrom zoo.cli import main\n"
+            "for _ in range(200):\n    main(['info', 'cnn'])\n")  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert process.stdout.readline().startswith("cnn:")
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1 and "Traceback" not in stderr, stderr

@@ -4,6 +4,7 @@ import argparse
 import functools
 import gc
 import math
+import os
 import sys
 
 from zoo._storage import storage_failure
@@ -31,6 +32,11 @@ def exit_on_user_error(main):
         except RunAlreadyFinished as done:
             print(done)
             return done.metrics
+        except BrokenPipeError:
+            # `zoo list | head`: the reader has gone. Python's advice: send the rest of the
+            # output to devnull, so that the flush at exit raises nothing, and exit 1.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(1) from None
         except ZooError as error:
             _fail(str(error))
         except Exception as error:

@@ -108,18 +108,6 @@ def _kwargs(values):
     return ", ".join(f"{key}={_short_repr(value)}" for key, value in values.items())
 
 
-def input_size_note(spec):
-    """How the input shape may change: fixed once built, or the data's own size.
-
-    Example:
-    >>> input_size_note(get_model_spec("resnet20"))
-    '(default; built at the data set's own size)'
-    """
-    if spec.fixed_input_size:
-        return "(fixed once built: pass input_shape= to build it for other data)"
-    return "(default; built at the data set's own size)"
-
-
 def command_info(args):
     spec = get_model_spec(args.name)
     summary = spec_summary(spec)
@@ -128,7 +116,7 @@ def command_info(args):
         return
     print(f"{spec.name}: {spec.description}")
     print(f"  task          {spec.task}")
-    print(f"  input shape   {tuple(spec.input_shape)} {input_size_note(spec)}")
+    print(f"  input shape   {tuple(spec.input_shape)} ({spec.input_size_note})")
     print(f"  parameters    {spec.parameter_count:,}")
     print(f"  builder       {summary['builder']}({_kwargs(spec.defaults)})")
     if spec.reference:

@@ -70,7 +70,7 @@ def _input(spec):
         return f"{spec.input_shape[0]} named feature inputs (a dict by feature name)"
     if spec.task == "text_encoder":
         return "`token_ids`, `segment_ids`, `padding_mask` (batch x length)"
-    return shape
+    return f"{shape} ({spec.input_size_note})"
 
 
 def _measured(spec):

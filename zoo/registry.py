@@ -109,6 +109,18 @@ class ModelSpec:
             object.__setattr__(self, "_builder", builder)
         return self._builder
 
+    @property
+    def input_size_note(self):
+        """How the input shape may change, in words (for `zoo info` and the model cards).
+
+        Example:
+        >>> get_model_spec("resnet20").input_size_note
+        "the default; built at the data set's own size"
+        """
+        if self.fixed_input_size:
+            return "fixed once built: pass input_shape= to build it for other data"
+        return "the default; built at the data set's own size"
+
     def recipe_for(self, start):
         """The recipe for start point `start` (e.g. `"from_scratch"` for an encoder trained
         without pretrained weights), else the registered `recipe`.
