@@ -135,6 +135,7 @@ PAGES = {
             ('from_preset("bert_tiny_en_uncased")', 'from_preset("path/to/keras-hub-preset")'),
         ),  # a Kaggle download
     ),  # fmt: skip
+    "models/gpt.md": PageSetup(),
     "models/sequence.md": PageSetup(setup=sequence_setup),
     "models/recommenders.md": PageSetup(),
     "guides/data.md": PageSetup(mock_tfds=True),

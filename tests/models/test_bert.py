@@ -221,12 +221,11 @@ def test_declared_layer_names_are_the_layers_the_builders_make():
                                        name="enc")  # fmt: skip
     names = BertLayerNames.of(pretrainer)
     assert names == BertLayerNames("enc")
-    declared = [value for key, value in vars(BertLayerNames).items()
-                if isinstance(value, property)]  # fmt: skip
+    declared = names.declared()
     assert len(declared) == 9
     encoder = build_bert("bert_tiny", vocabulary_size=50, max_sequence_length=8, name="enc")
     made = {layer.name for model in (pretrainer, encoder) for layer in model.layers}
-    for name in (prop.fget(names) for prop in declared):
+    for name in declared.values():
         assert name in made, name
     assert {names.block(0), names.block(1)} <= made and names.block(2) not in made
     # Every sharded dimension names the layout's model axis, and the rules shard every

@@ -10,6 +10,9 @@ class PositionEmbedding(keras.layers.Layer):
 
     Called on a `(batch, length, width)` tensor, returns the embeddings of positions
     `0 .. length - 1` broadcast to that shape (to be added to the token embeddings).
+    `start_index` (an int, or one per sequence, shape (batch,)) shifts them to
+    `start_index .. start_index + length - 1`, for cached decoding; positions outside the
+    table are clipped to it (a negative start puts left padding at position 0).
 
     Example:
     >>> import numpy as np
@@ -30,11 +33,17 @@ class PositionEmbedding(keras.layers.Layer):
             initializer=self.initializer,
         )
 
-    def call(self, inputs):
+    def call(self, inputs, start_index=None):
         shape = ops.shape(inputs)
         length, width = shape[-2], shape[-1]
         table = ops.convert_to_tensor(self.position_embeddings)
-        positions = ops.slice(table, (0, 0), (length, width))
+        if start_index is None:
+            positions = ops.slice(table, (0, 0), (length, width))
+        else:
+            start = ops.cast(start_index, "int32")
+            indices = ops.arange(length, dtype="int32")
+            indices = indices + (start[:, None] if len(start.shape) == 1 else start)
+            positions = ops.take(table, ops.clip(indices, 0, self.sequence_length - 1), axis=0)
         return ops.broadcast_to(ops.cast(positions, self.compute_dtype), shape)
 
     def compute_output_shape(self, input_shape):

@@ -1,4 +1,5 @@
-"""Multi-head self-attention with a padding mask, on `keras.ops.dot_product_attention`."""
+"""Multi-head self-attention with a padding mask, an optional causal mask and a key/value
+cache for incremental decoding, on `keras.ops.dot_product_attention`."""
 
 import math
 
@@ -22,6 +23,14 @@ class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
     (PyTorch's SDPA, cuDNN / flash attention in JAX where available). When attention
     dropout applies, the weights are computed explicitly, with the softmax in float32.
 
+    `causal=True` (GPT) lets each query attend to itself and earlier positions only, on top
+    of the padding mask; a query position with no key left (a left-padding position) attends
+    to itself, so no row of the softmax is empty. For incremental decoding, pass `cache`
+    (batch, 2, max_length, heads, head_dim: keys and values) and `cache_index` (where
+    `inputs` starts): the new keys and values are written there, attention runs over the
+    whole cache (`padding_mask` then covers max_length) and the call returns
+    `(output, updated_cache)`.
+
     Example:
     >>> import numpy as np
     >>> layer = MultiHeadSelfAttention(num_heads=2)
@@ -30,11 +39,11 @@ class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
     (1, 4, 8)
     """
 
-    def __init__(
-        self, num_heads, attention_dropout=0.0, kernel_initializer="glorot_uniform", **kwargs
-    ):
+    def __init__(self, num_heads, attention_dropout=0.0, kernel_initializer="glorot_uniform",
+                 causal=False, **kwargs):  # fmt: skip
         super().__init__(**kwargs)
         self.num_heads = int(num_heads)
+        self.causal = bool(causal)
         self.attention_dropout = float(attention_dropout)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
 
@@ -70,13 +79,21 @@ class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
         self.dropout_layer = keras.layers.Dropout(self.attention_dropout, dtype=self.dtype_policy)
         self.restore_sublayer_quantization()
 
-    def call(self, inputs, padding_mask=None, training=None, first_token_only=False):
+    def call(self, inputs, padding_mask=None, training=None, first_token_only=False,
+             cache=None, cache_index=None):  # fmt: skip
         """`first_token_only=True` attends from the first position alone (all keys still
-        count): output `(batch, 1, width)`, for models that read only that position."""
+        count): output `(batch, 1, width)`, for models that read only that position.
+        With `cache`, returns `(output, updated_cache)` (see the class docstring)."""
         query = self.query_dense(inputs[:, :1, :] if first_token_only else inputs)
         key = self.key_dense(inputs)
         value = self.value_dense(inputs)
+        start = 0
+        if cache is not None:
+            start = 0 if cache_index is None else cache_index
+            key, value, cache = _update_cache(cache, key, value, start)
         mask = _key_mask(padding_mask)
+        if self.causal:
+            mask = _causal_mask(mask, ops.shape(query)[1], ops.shape(key)[1], start)
         # TensorFlow has no fused attention kernel: Keras's `dot_product_attention` there
         # runs einsums over a 5-D grouped-query layout, which tf2onnx exports as 5-D
         # transposes; the plain 4-D einsums export ~10% faster (docs/guides/export.md).
@@ -85,7 +102,8 @@ class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
             attended = self._explicit_attention(query, key, value, mask, training)
         else:
             attended = ops.dot_product_attention(query, key, value, mask=mask)
-        return self.output_dense(attended)
+        output = self.output_dense(attended)
+        return output if cache is None else (output, cache)
 
     def attention_weights(self, inputs, padding_mask=None):
         """The attention probabilities the layer uses on `inputs` (batch, length, width).
@@ -104,7 +122,10 @@ class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
         """
         query = self.query_dense(inputs)
         key = self.key_dense(inputs)
-        return self._attention_probabilities(query, key, _key_mask(padding_mask))
+        mask = _key_mask(padding_mask)
+        if self.causal:
+            mask = _causal_mask(mask, ops.shape(query)[1], ops.shape(key)[1], 0)
+        return self._attention_probabilities(query, key, mask)
 
     def _attention_probabilities(self, query, key, mask):
         """Softmax over keys of the scaled query-key logits, in float32 (batch, n, t, s)."""
@@ -120,9 +141,12 @@ class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
         return ops.einsum("bnts,bsnh->btnh", weights, value)
 
     def compute_output_spec(self, inputs, padding_mask=None, training=None,
-                            first_token_only=False):  # fmt: skip
+                            first_token_only=False, cache=None, cache_index=None):  # fmt: skip
         shape = (inputs.shape[0], 1, inputs.shape[-1]) if first_token_only else inputs.shape
-        return keras.KerasTensor(shape, dtype=self.compute_dtype)
+        output = keras.KerasTensor(shape, dtype=self.compute_dtype)
+        if cache is None:
+            return output
+        return output, keras.KerasTensor(cache.shape, dtype=cache.dtype)
 
     def get_config(self):
         config = super().get_config()
@@ -131,6 +155,7 @@ class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
                 "num_heads": self.num_heads,
                 "attention_dropout": self.attention_dropout,
                 "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "causal": self.causal,
             }
         )
         return config
@@ -141,3 +166,24 @@ def _key_mask(padding_mask):
     if padding_mask is None:
         return None
     return ops.cast(padding_mask, "bool")[:, None, None, :]
+
+
+def _causal_mask(key_mask, query_length, key_length, start):
+    """Combine `key_mask` (or None) with causality: query i (at absolute position
+    `start + i`) sees keys up to its own position, and always itself (a padding query
+    would otherwise have an empty row, which the fused kernels turn into NaN)."""
+    query_positions = ops.arange(query_length, dtype="int32")[:, None] + ops.cast(start, "int32")
+    key_positions = ops.arange(key_length, dtype="int32")[None, :]
+    causal = ops.less_equal(key_positions, query_positions)[None, None]  # (1, 1, t, s)
+    if key_mask is None:
+        return causal
+    itself = ops.equal(key_positions, query_positions)[None, None]
+    return ops.logical_and(causal, ops.logical_or(key_mask, itself))
+
+
+def _update_cache(cache, key, value, start):
+    """Write `key`, `value` (batch, t, heads, head_dim) into `cache` at `start`; return the
+    cached keys and values (batch, max_length, heads, head_dim) and the updated cache."""
+    key_cache = ops.slice_update(cache[:, 0], (0, start, 0, 0), ops.cast(key, cache.dtype))
+    value_cache = ops.slice_update(cache[:, 1], (0, start, 0, 0), ops.cast(value, cache.dtype))
+    return key_cache, value_cache, ops.stack([key_cache, value_cache], axis=1)

@@ -1,4 +1,5 @@
-"""BERT's post-LayerNorm transformer encoder block."""
+"""The transformer block: BERT's post-LayerNorm encoder block, or GPT-2's pre-LayerNorm
+(causal) decoder block."""
 
 import keras
 
@@ -14,6 +15,12 @@ class TransformerEncoderBlock(SublayerQuantization, keras.layers.Layer):
     `x = LayerNorm(x + Dropout(Dense(Activation(Dense(x)))))`, as in Devlin et al. 2018.
     `activation` is `"gelu"` (exact, Hugging Face's BERT) or `"gelu_approximate"` (the tanh
     form of the original TensorFlow BERT and keras-hub).
+
+    `normalize_first=True` is GPT-2's pre-LayerNorm order, `x = x + Dropout(Attention(LN(x)))`
+    then `x = x + Dropout(MLP(LN(x)))` (the final LayerNorm belongs to the model). `causal=True`
+    masks later positions in the attention; `cache` and `cache_index` are passed to it for
+    incremental decoding, and the call then returns `(output, updated_cache)`
+    (`MultiHeadSelfAttention`).
 
     Example:
     >>> import numpy as np
@@ -31,6 +38,8 @@ class TransformerEncoderBlock(SublayerQuantization, keras.layers.Layer):
         attention_dropout=None,
         layer_norm_epsilon=1e-12,
         kernel_initializer="glorot_uniform",
+        normalize_first=False,
+        causal=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -41,6 +50,8 @@ class TransformerEncoderBlock(SublayerQuantization, keras.layers.Layer):
         self.attention_dropout = self.dropout if attention_dropout is None else attention_dropout
         self.layer_norm_epsilon = float(layer_norm_epsilon)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.normalize_first = bool(normalize_first)
+        self.causal = bool(causal)
 
     def _initializer(self):
         return keras.initializers.get(keras.initializers.serialize(self.kernel_initializer))
@@ -52,6 +63,7 @@ class TransformerEncoderBlock(SublayerQuantization, keras.layers.Layer):
             self.num_heads,
             attention_dropout=self.attention_dropout,
             kernel_initializer=self._initializer(),
+            causal=self.causal,
             dtype=policy,
             name="self_attention",
         )
@@ -81,23 +93,38 @@ class TransformerEncoderBlock(SublayerQuantization, keras.layers.Layer):
         self.output_norm.build(input_shape)
         self.restore_sublayer_quantization()
 
-    def call(self, inputs, padding_mask=None, training=None, first_token_only=False):
+    def call(self, inputs, padding_mask=None, training=None, first_token_only=False,
+             cache=None, cache_index=None):  # fmt: skip
         """`first_token_only=True` computes the block's output at the first position only
         (attending over the whole sequence): the same values there, for a fraction of the
-        work, when nothing reads the other positions (BERT's pooled classification)."""
+        work, when nothing reads the other positions (BERT's pooled classification).
+        With `cache`, returns `(output, updated_cache)`."""
+        attention_input = self.attention_norm(inputs) if self.normalize_first else inputs
         attended = self.attention(
-            inputs, padding_mask=padding_mask, training=training, first_token_only=first_token_only
-        )
+            attention_input, padding_mask=padding_mask, training=training,
+            first_token_only=first_token_only, cache=cache, cache_index=cache_index,
+        )  # fmt: skip
+        if cache is not None:
+            attended, cache = attended
         residual = inputs[:, :1, :] if first_token_only else inputs
         attended = self.attention_dropout_layer(attended, training=training)
-        x = self.attention_norm(residual + attended)
-        hidden = self.output_dense(self.intermediate_dense(x))
-        return self.output_norm(x + self.output_dropout_layer(hidden, training=training))
+        if self.normalize_first:
+            x = residual + attended
+            hidden = self.output_dense(self.intermediate_dense(self.output_norm(x)))
+            output = x + self.output_dropout_layer(hidden, training=training)
+        else:
+            x = self.attention_norm(residual + attended)
+            hidden = self.output_dense(self.intermediate_dense(x))
+            output = self.output_norm(x + self.output_dropout_layer(hidden, training=training))
+        return output if cache is None else (output, cache)
 
     def compute_output_spec(self, inputs, padding_mask=None, training=None,
-                            first_token_only=False):  # fmt: skip
+                            first_token_only=False, cache=None, cache_index=None):  # fmt: skip
         shape = (inputs.shape[0], 1, inputs.shape[-1]) if first_token_only else inputs.shape
-        return keras.KerasTensor(shape, dtype=self.compute_dtype)
+        output = keras.KerasTensor(shape, dtype=self.compute_dtype)
+        if cache is None:
+            return output
+        return output, keras.KerasTensor(cache.shape, dtype=cache.dtype)
 
     def get_config(self):
         config = super().get_config()
@@ -110,6 +137,8 @@ class TransformerEncoderBlock(SublayerQuantization, keras.layers.Layer):
                 "attention_dropout": self.attention_dropout,
                 "layer_norm_epsilon": self.layer_norm_epsilon,
                 "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "normalize_first": self.normalize_first,
+                "causal": self.causal,
             }
         )
         return config

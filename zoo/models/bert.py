@@ -16,12 +16,11 @@ from zoo._utils import check_fraction, check_positive_int
 from zoo.errors import ConfigError
 from zoo.layers import (
     MaskedPositionsTransform,
-    PositionEmbedding,
-    ReversibleEmbedding,
     TransformerEncoderBlock,
     VocabularyBias,
 )
 from zoo.models._image_classifier import PREDICTIONS_LAYER
+from zoo.models._layer_names import TransformerLayerNames, layer_name
 from zoo.models.bert_presets import BERT_PRESETS, BertConfig  # noqa: F401  (public here too)
 
 
@@ -51,46 +50,27 @@ def _bert_inputs():
     }
 
 
-def _layer_name(suffix):
-    return property(lambda self: f"{self.prefix}_{suffix}", doc=f"PREFIX_{suffix}")
-
-
 @dataclasses.dataclass(frozen=True)
-class BertLayerNames:
+class BertLayerNames(TransformerLayerNames):
     """The names of the layers of a BERT encoder built with `name=prefix`: the contract
     between the builders, `bert_config_of`, weight import (`zoo.convert`) and the sharding
-    layout (`BERT_LAYOUT_RULES`). `block(i)` names the i-th transformer block.
+    layout (`BERT_LAYOUT_RULES`). `block(i)` names the i-th transformer block; `of(model)`
+    finds the names of the encoder inside an encoder, classifier or pretrainer.
 
     Example:
     >>> BertLayerNames("bert_tiny").token_embedding
     'bert_tiny_token_embedding'
     """
 
-    prefix: str
+    segment_embedding = layer_name("segment_embedding")
+    embeddings_add = layer_name("embeddings_add")
+    embeddings_layer_norm = layer_name("embeddings_layer_norm")
+    embeddings_dropout = layer_name("embeddings_dropout")
+    pooler = layer_name("pooler")
+    mlm_transform = layer_name("mlm_transform")
+    mlm_bias = layer_name("mlm_bias")
 
-    token_embedding = _layer_name("token_embedding")
-    position_embedding = _layer_name("position_embedding")
-    segment_embedding = _layer_name("segment_embedding")
-    embeddings_add = _layer_name("embeddings_add")
-    embeddings_layer_norm = _layer_name("embeddings_layer_norm")
-    embeddings_dropout = _layer_name("embeddings_dropout")
-    pooler = _layer_name("pooler")
-    mlm_transform = _layer_name("mlm_transform")
-    mlm_bias = _layer_name("mlm_bias")
-
-    def block(self, index):
-        """The i-th transformer block (`TransformerEncoderBlock`)."""
-        return f"{self.prefix}_block{index}"
-
-    @classmethod
-    def of(cls, model):
-        """The names of the BERT encoder inside `model` (an encoder, classifier or
-        pretrainer), found by its token embedding."""
-        suffix = "_token_embedding"
-        for layer in model.layers:
-            if isinstance(layer, ReversibleEmbedding) and layer.name.endswith(suffix):
-                return cls(layer.name.removesuffix(suffix))
-        raise ConfigError(f"{model.name!r} is not a zoo BERT model (no token embedding).")
+    family = "BERT"
 
 
 # How `--strategy model_parallel` shards a BERT, Megatron-LM's split (zoo.train.layout):
@@ -116,15 +96,7 @@ def _encode(config, inputs, name, dtype, pooled_only=False):
     classifier reads), and `sequence` has length 1.
     """
     names = BertLayerNames(name)
-    token_embedding = ReversibleEmbedding(
-        config.vocabulary_size, config.hidden_dim, embeddings_initializer=_initializer(config),
-        dtype=dtype, name=names.token_embedding,
-    )  # fmt: skip
-    tokens = token_embedding(inputs["token_ids"])
-    positions = PositionEmbedding(
-        config.max_sequence_length, initializer=_initializer(config), dtype=dtype,
-        name=names.position_embedding,
-    )(tokens)  # fmt: skip
+    token_embedding, tokens, positions = names.embed(config, inputs["token_ids"], dtype)
     segments = keras.layers.Embedding(
         config.num_segments, config.hidden_dim, embeddings_initializer=_initializer(config),
         dtype=dtype, name=names.segment_embedding,
@@ -250,24 +222,12 @@ def build_bert_pretrainer(preset="bert_tiny", *, dtype=None, name=None, **config
 
 def bert_config_of(model):
     """The `BertConfig` of a zoo BERT encoder, classifier or pretrainer (from its layers)."""
-    names = BertLayerNames.of(model)
-    try:
-        tokens = model.get_layer(names.token_embedding)
-        positions = model.get_layer(names.position_embedding)
-        segments = model.get_layer(names.segment_embedding)
-        norm = model.get_layer(names.embeddings_layer_norm)
-        dropout = model.get_layer(names.embeddings_dropout)
-    except ValueError:
-        raise ConfigError(f"{model.name!r} is not a zoo BERT encoder or pretrainer.") from None
-    blocks = [layer for layer in model.layers if isinstance(layer, TransformerEncoderBlock)]
-    first = blocks[0]
+    fields, first, (segments, norm, dropout) = BertLayerNames.of(model).config_fields(
+        model, "segment_embedding", "embeddings_layer_norm", "embeddings_dropout"
+    )
     return BertConfig(
-        num_layers=len(blocks), hidden_dim=tokens.output_dim, num_heads=first.num_heads,
-        intermediate_dim=first.intermediate_dim, vocabulary_size=tokens.input_dim,
-        max_sequence_length=positions.sequence_length, num_segments=segments.input_dim,
-        dropout=dropout.rate, attention_dropout=first.attention_dropout,
-        activation=first.activation, layer_norm_epsilon=norm.epsilon,
-        initializer_range=getattr(tokens.embeddings_initializer, "stddev", 0.02),
+        **fields, num_segments=segments.input_dim, dropout=dropout.rate,
+        attention_dropout=first.attention_dropout, layer_norm_epsilon=norm.epsilon,
     )  # fmt: skip
 
 

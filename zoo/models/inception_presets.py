@@ -1,2 +1,0 @@
-"""The registry entries of the Inception models (metadata only: importing this module imports no
-backend)."""
