@@ -15,12 +15,25 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pytest
 
 # Small real samples shipped with the tests (sources and licences: tests/real_data/README.md).
 REAL_DATA = Path(__file__).resolve().parent / "real_data"
 FASHION_MNIST_SAMPLE = REAL_DATA / "fashion-mnist"  # 3,000 train + 1,000 test images, idx
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+# Registered models whose training step or export takes tens of seconds to compile on 2 cores
+# (the CIFAR GoogLeNet's ~60 convolutions, Inception-v3 at 299x299): the registry-driven tests
+# run their expensive cases in the slow set (`with_cost_marks`), their cheap ones in the fast.
+SLOW_TO_COMPILE = frozenset({"inception_cifar", "inception_v3"})
+
+
+def with_cost_marks(names):
+    """`names` for `pytest.mark.parametrize`, those in `SLOW_TO_COMPILE` marked slow."""
+    return [pytest.param(name, marks=pytest.mark.slow) if name in SLOW_TO_COMPILE else name
+            for name in names]  # fmt: skip
 
 
 def to_numpy(value):

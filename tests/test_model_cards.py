@@ -28,7 +28,8 @@ def test_training_commands_parse_with_their_application(name, tmp_path):
     (tmp_path / "series.csv").write_text("load\n1\n")
     (tmp_path / "corpus.txt").write_text("a line\n")
     paths = {"series.csv": tmp_path / "series.csv", "corpus.txt": tmp_path / "corpus.txt",
-             "~/data/criteo": tmp_path, f"runs/{name}_pretrain": tmp_path}  # fmt: skip
+             "~/data/criteo": tmp_path, "~/data/imagenet": tmp_path,
+             f"runs/{name}_pretrain": tmp_path}  # fmt: skip
     for command in training_commands(name):
         zoo, train, task, *argv = shlex.split(command)
         assert (zoo, train) == ("zoo", "train"), command  # no checkout needed

@@ -43,6 +43,8 @@ _BUILDERS = (
     "build_resnet",
     "build_resnet9",
     "build_wide_deep",
+    "build_inception_v3",
+    "build_inception_cifar",
     "GPT_PRESETS",
     "GPTConfig",
     "build_gpt",

@@ -23,8 +23,10 @@ FAMILY_PAGES = {
     "click_through_rate": ("Recommenders", "models/recommenders.md"),
 }
 
+# The `--dataset` of `zoo train image` for a reference's data set; ImageNet is no data set of
+# the image application: it trains from the images in train/<class>/ and test/<class>/ folders.
 _DATASETS = {"Fashion-MNIST": "fashion_mnist", "CIFAR-10": "cifar10", "CIFAR-100": "cifar100",
-             "MNIST": "mnist"}  # fmt: skip
+             "MNIST": "mnist", "ImageNet": "folder --data-dir ~/data/imagenet"}  # fmt: skip
 
 
 def training_commands(name):

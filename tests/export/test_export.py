@@ -15,6 +15,7 @@ import numpy as np
 import onnx
 import pytest
 
+from tests.helpers import with_cost_marks
 from zoo import build_bert_classifier, create_model, get_model_spec, list_models
 from zoo.errors import ConfigError, ExportError
 from zoo.export import (
@@ -86,7 +87,7 @@ def _saved_model_signatures(path):
 
 
 @pytest.mark.tf_only
-@pytest.mark.parametrize("name", ALL_MODELS)
+@pytest.mark.parametrize("name", with_cost_marks(ALL_MODELS))
 def test_every_registered_model_exports_verified(name, tmp_path):
     model = _registered(name)
     onnx_report = export(model, tmp_path / f"{name}.onnx", format="onnx")

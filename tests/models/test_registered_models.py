@@ -1,5 +1,7 @@
 """Checks every registered model passes; a new model is tested the moment it is registered."""
 
+import inspect
+
 import keras
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from tests.helpers import (
     assert_round_trip,
     assert_trains_one_step,
     to_numpy,
+    with_cost_marks,
 )
 from zoo import create_model, get_model_spec, list_models
 
@@ -17,14 +20,16 @@ IMAGE_MODELS = list_models(task="image_classification")
 
 
 def _one_per_builder(names):
-    """The smallest registered model of each builder: compiling, training and reloading
-    exercise the builder's layers, which deeper presets of the same builder only repeat."""
+    """The smallest registered model of each builder module: compiling, training and
+    reloading exercise the module's layers, which deeper presets of the same builder and the
+    module's other builders (inception_v3 beside inception_cifar) only repeat."""
     smallest = {}
     for name in names:
         spec = get_model_spec(name)
-        best = smallest.get(spec.builder)
+        module = spec.builder_path.partition(":")[0]
+        best = smallest.get(module)
         if best is None or spec.parameter_count < get_model_spec(best).parameter_count:
-            smallest[spec.builder] = name
+            smallest[module] = name
     return sorted(smallest.values())
 
 
@@ -39,9 +44,10 @@ def _batch(spec, batch=2, num_classes=10, seed=0):
 
 
 def test_registry_holds_the_issue_models():
-    for name in ["cnn", "resnet9", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110"]:
+    for name in ["cnn", "resnet9", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110",
+                 "inception_v3", "inception_cifar"]:  # fmt: skip
         assert name in IMAGE_MODELS
-    assert REPRESENTATIVES == ["cnn", "resnet20", "resnet9"]
+    assert REPRESENTATIVES == ["cnn", "inception_cifar", "resnet20", "resnet9"]
 
 
 @pytest.mark.parametrize("name", IMAGE_MODELS)
@@ -50,7 +56,8 @@ def test_builds_with_declared_parameter_count(name):
     model = create_model(name)
     assert model.count_params() == spec.parameter_count
     assert model.input_shape == (None, *spec.input_shape)
-    assert model.output_shape == (None, 10)
+    classes = inspect.signature(spec.builder).parameters["num_classes"].default
+    assert model.output_shape == (None, spec.defaults.get("num_classes", classes))
     outputs = to_numpy(model(_batch(spec)[0], training=False))
     np.testing.assert_allclose(outputs.sum(axis=-1), 1.0, rtol=1e-5)  # softmax rows
 
@@ -74,7 +81,7 @@ def test_layer_names_are_prefixed_and_unique(name):
     assert all(n.startswith(model.name) or n == "predictions" for n in names), names
 
 
-@pytest.mark.parametrize("name", REPRESENTATIVES)
+@pytest.mark.parametrize("name", with_cost_marks(REPRESENTATIVES))
 def test_trains_one_step(name):
     spec = get_model_spec(name)
     inputs, labels = _batch(spec, batch=4)
@@ -82,7 +89,7 @@ def test_trains_one_step(name):
 
 
 @pytest.mark.skipif(keras.backend.backend() == "torch", reason="XLA: tensorflow and jax only")
-@pytest.mark.parametrize("name", REPRESENTATIVES)
+@pytest.mark.parametrize("name", with_cost_marks(REPRESENTATIVES))
 def test_jit_compiles(name):
     spec = get_model_spec(name)
     inputs, labels = _batch(spec)

@@ -19,6 +19,7 @@ PRESET_MODULES = (
     "zoo.models.lstm_presets",
     "zoo.models.bert_presets",
     "zoo.models.recommender_presets",
+    "zoo.models.inception_presets",
 )
 
 __getattr__, __dir__ = lazy_attributes(__name__, {
@@ -37,6 +38,8 @@ __getattr__, __dir__ = lazy_attributes(__name__, {
     "ResNetConfig": "zoo.models.resnet_presets",
     "build_resnet": "zoo.models.resnet",
     "build_resnet9": "zoo.models.resnet9",
+    "build_inception_v3": "zoo.models.inception",
+    "build_inception_cifar": "zoo.models.inception",
     "GPT_PRESETS": "zoo.models.gpt_presets",
     "GPTConfig": "zoo.models.gpt_presets",
     "build_gpt": "zoo.models.gpt",
@@ -66,6 +69,8 @@ __all__ = [
     "build_resnet",
     "build_resnet9",
     "build_wide_deep",
+    "build_inception_v3",
+    "build_inception_cifar",
     "GPT_PRESETS",
     "GPTConfig",
     "build_gpt",

@@ -11,27 +11,33 @@ BN_MOMENTUM = 0.9
 BN_EPSILON = 1e-5
 
 
-def batch_norm(x, name):
+def batch_norm(x, name, *, momentum=BN_MOMENTUM, epsilon=BN_EPSILON, scale=True):
     return BatchNormalization(
-        axis=channel_axis(), momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=name
+        axis=channel_axis(), momentum=momentum, epsilon=epsilon, scale=scale, name=name
     )(x)
 
 
-def conv_bn(x, filters, name, *, kernel_size=3, strides=1):
-    """A bias-free convolution (He-normal initialised) followed by batch norm."""
+def conv_bn(x, filters, name, *, kernel_size=3, strides=1, padding="same", **norm):
+    """A bias-free convolution (He-normal initialised) followed by batch norm.
+
+    `kernel_size` may be a `(height, width)` pair (Inception's 1x7 / 7x1); `norm` passes
+    `momentum`, `epsilon` and `scale` on to `batch_norm` (Keras's defaults for models that
+    must match keras.applications, e.g. Inception-v3's `scale=False, epsilon=1e-3`).
+    """
     x = keras.layers.Conv2D(
         filters,
         kernel_size,
         strides=strides,
-        padding="same",
+        padding=padding,
         use_bias=False,
         kernel_initializer="he_normal",
         name=f"{name}_conv",
     )(x)
-    return batch_norm(x, f"{name}_bn")
+    return batch_norm(x, f"{name}_bn", **norm)
 
 
-def conv_bn_relu(x, filters, name, *, kernel_size=3, strides=1):
-    """`conv_bn` then ReLU: the unit all the CIFAR ResNets are made of."""
-    x = conv_bn(x, filters, name, kernel_size=kernel_size, strides=strides)
+def conv_bn_relu(x, filters, name, *, kernel_size=3, strides=1, padding="same", **norm):
+    """`conv_bn` then ReLU: the unit the CIFAR ResNets and the Inceptions are made of."""
+    x = conv_bn(x, filters, name, kernel_size=kernel_size, strides=strides, padding=padding,
+                **norm)  # fmt: skip
     return keras.layers.ReLU(name=f"{name}_relu")(x)

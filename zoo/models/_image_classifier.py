@@ -77,6 +77,15 @@ def global_pool(x, pooling, name):
     return x
 
 
+def classifier_top(x, name, *, include_top, pooling, num_classes, classifier_activation):
+    """keras.applications' top: with `include_top`, global average pooling and the
+    classifier; without, the features pooled as `pooling` says (None keeps the map)."""
+    if include_top:
+        x = global_pool(x, "avg", name)
+        return classification_output(x, num_classes, classifier_activation, name)
+    return global_pool(x, pooling, name)
+
+
 # The output layer of every zoo classifier (probabilities, float32): distillation, explanations
 # and the export signature find a classifier's output by this name.
 PREDICTIONS_LAYER = "predictions"

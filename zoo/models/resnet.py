@@ -10,8 +10,7 @@ from zoo.models._blocks import conv_bn, conv_bn_relu
 from zoo.models._image_classifier import (
     channel_axis,
     check_top_arguments,
-    classification_output,
-    global_pool,
+    classifier_top,
     image_input,
 )
 from zoo.models.resnet_presets import (  # noqa: F401  (public here too)
@@ -80,9 +79,6 @@ def build_resnet(
             x = _basic_block(
                 x, filters, strides, config.shortcut, f"{name}_stage{stage}_block{block}"
             )
-    if include_top:
-        x = global_pool(x, "avg", name)
-        x = classification_output(x, num_classes, classifier_activation, name)
-    else:
-        x = global_pool(x, pooling, name)
+    x = classifier_top(x, name, include_top=include_top, pooling=pooling, num_classes=num_classes,
+                       classifier_activation=classifier_activation)  # fmt: skip
     return keras.Model(inputs, x, name=name)
