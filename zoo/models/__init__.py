@@ -22,7 +22,8 @@ PRESET_MODULES = (
     "zoo.models.inception_presets",
 )
 
-__getattr__, __dir__ = lazy_attributes(__name__, {
+# Public name -> the module defining it, imported when the name is first read.
+_SOURCES = {
     "BERT_PRESETS": "zoo.models.bert_presets",
     "BertConfig": "zoo.models.bert_presets",
     "bert_encoder_of": "zoo.models.bert",
@@ -44,7 +45,8 @@ __getattr__, __dir__ = lazy_attributes(__name__, {
     "GPTConfig": "zoo.models.gpt_presets",
     "build_gpt": "zoo.models.gpt",
     "build_gpt_lm": "zoo.models.gpt",
-})  # fmt: skip
+}
+__getattr__, __dir__ = lazy_attributes(__name__, _SOURCES)
 
 
 def register_builtin_models():
@@ -53,26 +55,4 @@ def register_builtin_models():
         importlib.import_module(module)
 
 
-__all__ = [
-    "BERT_PRESETS",
-    "RESNET_PRESETS",
-    "BertConfig",
-    "ResNetConfig",
-    "bert_encoder_of",
-    "build_bert",
-    "build_bert_classifier",
-    "build_bert_pretrainer",
-    "build_cnn",
-    "build_deepfm",
-    "build_lstm_classifier",
-    "build_lstm_forecaster",
-    "build_resnet",
-    "build_resnet9",
-    "build_wide_deep",
-    "build_inception_v3",
-    "build_inception_cifar",
-    "GPT_PRESETS",
-    "GPTConfig",
-    "build_gpt",
-    "build_gpt_lm",
-]
+__all__ = list(_SOURCES)
