@@ -49,6 +49,7 @@ _BUILDERS = (
     "GPTConfig",
     "build_gpt",
     "build_gpt_lm",
+    "build_gpt_classifier",
 )
 __getattr__, __dir__ = lazy_attributes(__name__, dict.fromkeys(_BUILDERS, "zoo.models"))
 
@@ -70,10 +71,14 @@ __all__ = [
 
 
 
-def _register_layers():
-    import zoo.layers  # noqa: F401  (each layer registers itself with Keras)
+def _register_serializables():
+    # Each layer, schedule and loss registers itself with Keras: a compiled model's
+    # optimizer (a OneCycle schedule) and loss load with it.
+    import zoo.layers  # noqa: F401
+    import zoo.train.losses  # noqa: F401
+    import zoo.train.schedules  # noqa: F401
 
 
-# zoo's serializable layers are registered the moment Keras is imported (now, if it is): a
+# zoo's serializable objects are registered the moment Keras is imported (now, if it is): a
 # saved model then loads with `keras.saving.load_model`. `import zoo` itself imports no backend.
-call_after_import("keras", _register_layers)
+call_after_import("keras", _register_serializables)

@@ -28,21 +28,34 @@ def call_after_import(module, callback):
 
 
 class _AfterImportFinder(importlib.abc.MetaPathFinder):
-    """Finds `module` with the other finders and wraps its loader to call `callback`."""
+    """Finds `module` with the other finders and wraps its loader to call `callback`.
+
+    It stays on `sys.meta_path` until the module is really loaded: a bare
+    `importlib.util.find_spec("keras")` (TensorFlow asks it before importing Keras) reaches
+    it too, and leaving then would miss the import that follows."""
 
     def __init__(self, module, callback):
         self.module = module
         self.callback = callback
+        self._searching = False
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != self.module:
+        if fullname != self.module or self._searching:
             return None
-        sys.meta_path.remove(self)  # once: the real finders locate the module
-        spec = importlib.util.find_spec(fullname)
+        self._searching = True  # the real finders locate the module, not this one again
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            self._searching = False
         if spec is None or spec.loader is None:
             return spec
-        spec.loader = _CallingLoader(spec.loader, self.callback)
+        spec.loader = _CallingLoader(spec.loader, self._loaded)
         return spec
+
+    def _loaded(self):
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        self.callback()
 
 
 class _CallingLoader(importlib.abc.Loader):

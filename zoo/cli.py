@@ -200,13 +200,15 @@ COMMANDS = {
     "explain": ("explanation pictures (Grad-CAM, integrated gradients, attention) of a "
                 "model's predictions for the examples in a file",
                 "zoo.explain.command:add_explain_arguments"),
+    "generate": ("continue text with a GPT language model (a zoo run, Hugging Face or "
+                 "keras-hub folder)", "zoo.generate_command:add_generate_arguments"),
     "bench": ("run the benchmark suites of a keras-zoo source checkout and render their "
               "report (zoo bench list | run [--quick] [--suites ...] | report)",
               "zoo.bench_command:add_bench_arguments"),
-    "train": ("train a model: zoo train {image,text,bert,timeseries,recommender} [ARGS...]",
+    "train": ("train a model: zoo train {image,text,bert,gpt,timeseries,recommender} "
+              "[ARGS...]",
               "zoo.apps.command:add_train_arguments"),
 }  # fmt: skip
-# Commands that need no backend: everything else starts TensorFlow (quietly) first. `train`
 # Commands that start no backend here: list and info need none, and train reads its own
 # --backend before anything imports Keras (zoo.apps.launch). The others start TensorFlow quietly.
 LIGHT_COMMANDS = ("list", "info", "train")

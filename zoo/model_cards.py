@@ -20,6 +20,7 @@ FAMILY_PAGES = {
     "text_classification": ("Sequence models (LSTM)", "models/sequence.md"),
     "time_series_forecasting": ("Sequence models (LSTM)", "models/sequence.md"),
     "text_encoder": ("BERT", "models/bert.md"),
+    "causal_lm": ("Language models (GPT)", "models/gpt.md"),
     "click_through_rate": ("Recommenders", "models/recommenders.md"),
 }
 
@@ -45,6 +46,10 @@ def training_commands(name):
                 f"--output-dir runs/{name}_pretrain",
                 f"zoo train bert finetune --model {name} --dataset sst2 "
                 f"--init-from runs/{name}_pretrain"]  # fmt: skip
+    if spec.task == "causal_lm":
+        tokenizer = " --tokenizer byte_pair" if "gpt2" in name else ""
+        return [f"zoo train gpt pretrain --model {name} --corpus corpus.txt{tokenizer} "
+                f"--output-dir runs/{name}_pretrain"]  # fmt: skip
     if spec.task == "click_through_rate":
         return [f"zoo train recommender --model {name} --dataset criteo "
                 "--data-dir ~/data/criteo"]  # fmt: skip
@@ -72,6 +77,8 @@ def _input(spec):
         return f"{spec.input_shape[0]} named feature inputs (a dict by feature name)"
     if spec.task == "text_encoder":
         return "`token_ids`, `segment_ids`, `padding_mask` (batch x length)"
+    if spec.task == "causal_lm":
+        return "`token_ids`, `padding_mask` (batch x length); next-token logits out"
     return f"{shape} ({spec.input_size_note})"
 
 
@@ -101,6 +108,8 @@ def model_card(name):
     family, page = FAMILY_PAGES.get(spec.task, ("Models", "index.md"))
     reference = str(spec.reference) if spec.reference else "none published for this preset"
     commands = "\n".join(training_commands(name))
+    if spec.task == "causal_lm":
+        commands += f'\nzoo generate runs/{name}_pretrain --prompt "Once upon a time"'
     return f"""# {name}
 
 {spec.description}

@@ -68,7 +68,7 @@ def kill_after_epochs(command, run_dir, epochs, timeout=300):
 
 # Each recipe of applications/ and the package module holding its code (zoo train TASK).
 APP_TASKS = {"train_cifar.py": "image", "train_text.py": "text", "train_bert.py": "bert",
-             "train_timeseries.py": "timeseries",
+             "train_gpt.py": "gpt", "train_timeseries.py": "timeseries",
              "train_recommender.py": "recommender"}  # fmt: skip
 
 

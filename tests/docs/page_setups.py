@@ -49,6 +49,25 @@ def bert_checkpoints():
     return {}
 
 
+def gpt2_checkpoint():
+    """`path/to/gpt2`: a tiny Hugging Face GPT-2 folder (config.json, model.safetensors,
+    vocab.json, merges.txt), as `save_pretrained` and GPT-2's tokenizer files leave it."""
+    import torch
+    import transformers
+
+    from zoo.data.gpt_tokenizer import BytePairTokenizer
+
+    folder = Path("path/to/gpt2")
+    texts = ["The zoo keeper feeds the animals every morning.", "A keeper of the zoo."] * 40
+    tokenizer = BytePairTokenizer.from_texts(texts, vocabulary_size=300)
+    tokenizer.save(folder)
+    torch.manual_seed(0)
+    config = transformers.GPT2Config(vocab_size=tokenizer.vocabulary_size, n_positions=64,
+                                     n_embd=32, n_layer=2, n_head=2)  # fmt: skip
+    transformers.GPT2LMHeadModel(config).save_pretrained(folder)
+    return {}
+
+
 def saved_resnet(folder, depth=20):
     """`folder/model.keras`: an untrained CIFAR ResNet, as a finished run leaves it."""
     from zoo import create_model
@@ -135,7 +154,7 @@ PAGES = {
             ('from_preset("bert_tiny_en_uncased")', 'from_preset("path/to/keras-hub-preset")'),
         ),  # a Kaggle download
     ),  # fmt: skip
-    "models/gpt.md": PageSetup(),
+    "models/gpt.md": PageSetup(setup=gpt2_checkpoint),
     "models/sequence.md": PageSetup(setup=sequence_setup),
     "models/recommenders.md": PageSetup(),
     "guides/data.md": PageSetup(mock_tfds=True),

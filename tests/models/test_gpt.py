@@ -10,6 +10,7 @@ from zoo.models.gpt import (
     GPTConfig,
     GPTLayerNames,
     build_gpt,
+    build_gpt_classifier,
     build_gpt_lm,
     gpt_config_of,
 )
@@ -134,6 +135,22 @@ def test_one_training_step_lowers_the_causal_lm_loss():
     before = model.evaluate(inputs, labels, verbose=0)
     model.train_on_batch(inputs, labels)
     assert model.evaluate(inputs, labels, verbose=0) < before
+
+
+def test_classifier_reads_the_last_real_token_with_the_lm_weights(lm, tmp_path):
+    classifier = build_gpt_classifier(lm, num_classes=3, dropout=0.0)
+    assert classifier.count_params() == lm.count_params() + 32 * 3 + 3
+    tokens = np.array([[4, 5, 6, 0, 0], [4, 5, 6, 7, 8]], "int32")
+    mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], "int32")
+    short = np.array([[4, 5, 6]], "int32")
+    logits = to_numpy(classifier({"token_ids": tokens, "padding_mask": mask}))
+    alone = to_numpy(classifier({"token_ids": short, "padding_mask": np.ones_like(short)}))
+    np.testing.assert_allclose(logits[0], alone[0], atol=1e-5)  # padding after it is unseen
+    path = str(tmp_path / "classifier.keras")
+    classifier.save(path)
+    reloaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(to_numpy(reloaded({"token_ids": tokens, "padding_mask": mask})),
+                               logits, atol=1e-6)  # fmt: skip
 
 
 def test_declared_layer_names_and_the_layout_rules(lm):

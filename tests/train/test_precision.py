@@ -29,6 +29,7 @@ FORWARD_DEEP_BACKEND = "tensorflow"
 LOSSES = {"image_classification": "sparse_categorical_crossentropy",
           "text_classification": "sparse_categorical_crossentropy",
           "text_encoder": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+          "causal_lm": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
           "click_through_rate": "binary_crossentropy",
           "time_series_forecasting": "mse"}  # fmt: skip
 
@@ -83,6 +84,8 @@ def _labels(model, name, batch=4):
     shape = model.output_shape
     if task == "time_series_forecasting":
         return np.random.default_rng(1).normal(size=(batch, *shape[1:])).astype("float32")
+    if task == "causal_lm":  # the next token at each of example_inputs' 8 positions
+        return np.random.default_rng(1).integers(0, 20, size=(batch, 8))
     classes = 2 if task == "click_through_rate" else shape[-1]
     labels = np.arange(batch) % classes
     return labels.reshape(batch, 1).astype("float32") if classes == 2 and shape[-1] == 1 else labels

@@ -16,7 +16,6 @@ metrics.json records which as "recipe_start", and the training flags override ei
 Both report in metrics.json and resume when the same command is run again after a kill.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +23,9 @@ import numpy as np
 from zoo import get_model_spec, list_models
 from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fraction, positive_int
 from zoo._utils import atomic_path
-from zoo.apps._closing import close_run
-from zoo.compress.options import Compression, add_compression_arguments
+from zoo.apps._subcommand import backend_after_command
+from zoo.apps._text_classifier import train_text_classifier
+from zoo.compress.options import add_compression_arguments
 from zoo.convert import load_bert_encoder
 from zoo.data._reading import add_encoding_argument, check_encoding
 from zoo.data.bert_inputs import (
@@ -38,7 +38,6 @@ from zoo.data.text import TEXT_DATASETS, load_text_classification
 from zoo.data.text_files import read_corpus
 from zoo.data.tokenizer import WordPieceTokenizer
 from zoo.errors import ConfigError
-from zoo.evaluate import evaluate_classifier
 from zoo.export.options import export_run
 from zoo.models.bert import (
     bert_config_of,
@@ -93,20 +92,7 @@ def parse_args(argv=None, prog="zoo train bert"):
             sub.add_argument("--max-train-examples", type=positive_int)
             sub.add_argument("--max-test-examples", type=positive_int)
             add_compression_arguments(sub, hidden_states=True)
-    return parser.parse_args(_backend_after_command(argv))
-
-
-def _backend_after_command(argv):
-    """`argv` with a `--backend NAME` given before the sub-command moved after it (the flag
-    belongs to pretrain and finetune; `zoo train bert --backend jax finetune` still works)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    for i, arg in enumerate(argv):
-        if arg in ("pretrain", "finetune"):
-            return argv
-        if arg == "--backend" or arg.startswith("--backend="):
-            moved = argv[i:i + 1 + (arg == "--backend")]
-            return _backend_after_command(argv[:i] + argv[i + len(moved):]) + moved
-    return argv
+    return parser.parse_args(backend_after_command(argv, ("pretrain", "finetune")))
 
 
 def _tokenizer(args, run, texts_or_files, from_files):
@@ -233,37 +219,15 @@ def finetune(args):
         )
     _check_length(args, config)
     tokenizer.save(run.run_dir / "tokenizer")
-    datasets = {
-        split: classification_dataset(
-            getattr(splits, f"{split}_texts"), getattr(splits, f"{split}_labels"), tokenizer,
-            sequence_length=args.sequence_length, batch_size=recipe.batch_size,
-            training=split == "train", seed=args.seed,
-        ) if len(getattr(splits, f"{split}_texts")) else None
-        for split in ("train", "validation", "test")
-    }  # fmt: skip
-    compression = Compression.from_args(args)
-    steps = len(splits.train_texts) // recipe.batch_size
-    with run.scope():
-        model = build_bert_classifier(encoder, num_classes=splits.num_classes)
-        trainer = compression.prepare(model, total_steps=steps * recipe.epochs,
-                                      distribution=run.distribution)  # fmt: skip
-        run.compile(trainer, recipe, steps_per_epoch=steps, from_logits=True)
-    run.fit(trainer, datasets["train"], validation=datasets["validation"], epochs=recipe.epochs,
-            verbose=0 if args.quiet else "auto", callbacks=compression.callbacks(),
-            checkpoint_model=model)  # fmt: skip
-    model = compression.finish(run, model, steps_per_epoch=steps, from_logits=True)
-    metrics = run.finish(model, datasets["test"], {
-        "task": args.dataset, "model": args.model, "init_from": args.init_from,
-        "recipe_start": start, "epochs": recipe.epochs, "batch_size": recipe.batch_size,
-        "sequence_length": args.sequence_length, "vocabulary_size": tokenizer.vocabulary_size,
-        **splits.describe(), **compression.describe(model),
-    })  # fmt: skip
-    return close_run(
-        run, args, model, datasets["test"], metrics, compression=compression,
-        evaluation=lambda: evaluate_classifier(model, datasets["test"],
-                                               class_names=splits.class_names, from_logits=True,
-                                               predict=run.predict, description=splits.describe()),
-        headline=lambda m: f"test accuracy {m['test_accuracy']:.4f}", synthetic=splits.synthetic,
+    return train_text_classifier(
+        args, run, recipe, splits,
+        make_dataset=lambda texts, labels, training: classification_dataset(
+            texts, labels, tokenizer, sequence_length=args.sequence_length,
+            batch_size=recipe.batch_size, training=training, seed=args.seed),
+        build_model=lambda num_classes: build_bert_classifier(encoder, num_classes=num_classes),
+        record={"task": args.dataset, "model": args.model, "init_from": args.init_from,
+                "recipe_start": start, "sequence_length": args.sequence_length,
+                "vocabulary_size": tokenizer.vocabulary_size},
     )  # fmt: skip
 
 

@@ -16,7 +16,8 @@ from zoo.errors import ConfigError, DataSourceError
 from zoo.models.bert import BertConfig, build_bert
 
 
-def _load_backbone(source):
+def _load_backbone(source, class_name="BertBackbone"):
+    """`source` itself (a keras model), or the `class_name` backbone of a preset directory."""
     if isinstance(source, keras.Model):
         return source
     directory = Path(source)
@@ -32,9 +33,9 @@ def _load_backbone(source):
             "Importing a keras-hub preset needs keras-hub: pip install 'keras-zoo[convert]'"
         ) from None
     config = json.loads((directory / "config.json").read_text())
-    if config.get("class_name", "").split(">")[-1] != "BertBackbone":
-        raise ConfigError(f"{directory} holds a {config.get('class_name')}, not a BertBackbone.")
-    return keras_hub.models.BertBackbone.from_preset(str(directory))
+    if config.get("class_name", "").split(">")[-1] != class_name:
+        raise ConfigError(f"{directory} holds a {config.get('class_name')}, not a {class_name}.")
+    return getattr(keras_hub.models, class_name).from_preset(str(directory))
 
 
 def config_from_keras_hub(backbone):

@@ -1,4 +1,5 @@
-"""Load a BERT encoder and its tokenizer from whichever kind of folder a user points at.
+"""Load a BERT encoder or a GPT language model and its tokenizer from whichever kind of
+folder a user points at.
 
 * a zoo pretraining run folder: `encoder.keras` and `tokenizer/` (as `zoo train bert
   pretrain` writes them);
@@ -7,8 +8,13 @@
 * a Hugging Face checkpoint folder: `config.json` with `"model_type": "bert"`, weights,
   `vocab.txt`.
 
+For GPT (`load_gpt`): a zoo run folder (`model.keras` and the `tokenizer/` a GPT
+tokenizer's `save` writes), a keras-hub `GPT2Backbone` preset folder, or a Hugging Face
+GPT-2 folder (`"model_type": "gpt2"`).
+
 Example:
 >>> encoder, tokenizer = load_bert_encoder("runs/pretrain_mini")  # doctest: +SKIP
+>>> lm, tokenizer = load_gpt("path/to/gpt2")                       # doctest: +SKIP
 """
 
 import json
@@ -16,10 +22,13 @@ from pathlib import Path
 
 import keras
 
+from zoo.convert.gpt_huggingface import gpt_from_huggingface
+from zoo.convert.gpt_keras_hub import gpt_from_keras_hub
 from zoo.convert.huggingface import from_huggingface
 from zoo.convert.keras_hub import from_keras_hub
+from zoo.data.gpt_tokenizer import find_gpt_tokenizer, load_gpt_tokenizer
 from zoo.data.tokenizer import WordPieceTokenizer
-from zoo.errors import DataSourceError
+from zoo.errors import ConfigError, DataSourceError
 
 
 def _keras_hub_lowercase(directory):
@@ -58,3 +67,31 @@ def load_bert_encoder(directory, name=None):
             lowercase = json.loads(settings.read_text()).get("do_lower_case", True)
     tokenizer = WordPieceTokenizer(vocabulary, lowercase) if vocabulary.is_file() else None
     return encoder, tokenizer
+
+
+def load_gpt(directory, name=None):
+    """(language model, tokenizer or None) from a zoo run, keras-hub preset or Hugging Face
+    GPT-2 folder; the model is a zoo `build_gpt_lm` model in every case."""
+    directory = Path(directory)
+    if (directory / "model.keras").is_file():
+        lm = keras.saving.load_model(directory / "model.keras")
+        if len(lm.output_shape) != 3:
+            raise ConfigError(
+                f"{directory} holds {lm.name}, whose output {lm.output_shape} is not a language "
+                "model's (batch, length, vocabulary) logits: give a `zoo train gpt pretrain` "
+                "run or a run fine-tuned with --corpus."
+            )
+        tokenizer = directory / "tokenizer"
+        return lm, load_gpt_tokenizer(tokenizer) if tokenizer.is_dir() else None
+    config_file = directory / "config.json"
+    if not config_file.is_file():
+        raise DataSourceError(
+            f"{directory} is neither a zoo GPT run (model.keras), a keras-hub GPT2 preset "
+            "nor a Hugging Face GPT-2 checkpoint (config.json)."
+        )
+    config = json.loads(config_file.read_text())
+    if "GPT2Backbone" in str(config.get("class_name", "")):
+        lm = gpt_from_keras_hub(directory, name=name or "gpt")
+    else:
+        lm = gpt_from_huggingface(directory, name=name or "gpt")
+    return lm, find_gpt_tokenizer(directory)

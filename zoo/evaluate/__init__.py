@@ -15,6 +15,7 @@ from zoo.evaluate.evaluator import (
     evaluation_kind,
 )
 from zoo.evaluate.forecasting import forecast_metrics
+from zoo.evaluate.language_model import evaluate_language_model, language_model_metrics
 from zoo.evaluate.options import evaluate_run
 from zoo.evaluate.plots import (
     plot_confusion_matrix,
@@ -32,11 +33,13 @@ __all__ = [
     "classification_metrics",
     "evaluate_classifier",
     "evaluate_forecasts",
+    "evaluate_language_model",
     "evaluate_recommender",
     "evaluate_run",
     "evaluation_kind",
     "forecast_metrics",
     "group_auc",
+    "language_model_metrics",
     "plot_confusion_matrix",
     "plot_group_auc",
     "plot_horizon_errors",

@@ -27,7 +27,7 @@ from zoo.evaluate.plots import (
     plot_training_curves,
 )
 
-TASKS = ("classification", "binary", "forecasting")
+TASKS = ("classification", "binary", "forecasting", "language_model")
 PER_CLASS_MAX_CLASSES = 20
 
 
@@ -107,6 +107,11 @@ def _headline(task, metrics):
             ("mean prediction", metrics["mean_prediction"], False),
             ("examples", metrics["num_examples"], True),
         ]
+    elif task == "language_model":
+        rows = [("perplexity", metrics["perplexity"], False), ("loss", metrics["loss"], False),
+                ("bits per token", metrics["bits_per_token"], False),
+                ("next-token accuracy", metrics["next_token_accuracy"], False),
+                ("tokens", metrics["num_tokens"], True)]  # fmt: skip
     else:
         rows = [("MAE", metrics["model"]["mae"], False), ("RMSE", metrics["model"]["rmse"], False)]
         for name, baseline in metrics.get("baselines", {}).items():
@@ -202,7 +207,8 @@ def _plot_set(directory, entry, suffix):
 def write_report(output_dir, results, *, history_csv=None, title="Evaluation"):
     """Write `evaluation.json`, `evaluation.md` and the plots of every test set to `output_dir`.
 
-    `results` maps a test-set label to {"task": "classification" | "binary" | "forecasting",
+    `results` maps a test-set label to {"task": "classification" | "binary" | "forecasting" |
+    "language_model",
     "metrics": <dict from the matching metrics function>, "dataset": optional dict describing
     the data}; its order is the column order, the first set being the reference. With
     `history_csv` (a Keras `CSVLogger` file) that exists, `training_curves.png` is drawn too;

@@ -20,6 +20,7 @@ PRESET_MODULES = (
     "zoo.models.bert_presets",
     "zoo.models.recommender_presets",
     "zoo.models.inception_presets",
+    "zoo.models.gpt_presets",
 )
 
 # Public name -> the module defining it, imported when the name is first read.
@@ -45,6 +46,7 @@ _SOURCES = {
     "GPTConfig": "zoo.models.gpt_presets",
     "build_gpt": "zoo.models.gpt",
     "build_gpt_lm": "zoo.models.gpt",
+    "build_gpt_classifier": "zoo.models.gpt",
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _SOURCES)
 

@@ -21,6 +21,7 @@ from zoo.layers import (
 )
 from zoo.models._image_classifier import PREDICTIONS_LAYER
 from zoo.models._layer_names import TransformerLayerNames, layer_name
+from zoo.models._weights import copy_weights_by_layer_name
 from zoo.models.bert_presets import BERT_PRESETS, BertConfig  # noqa: F401  (public here too)
 
 
@@ -229,31 +230,6 @@ def bert_config_of(model):
         **fields, num_segments=segments.input_dim, dropout=dropout.rate,
         attention_dropout=first.attention_dropout, layer_norm_epsilon=norm.epsilon,
     )  # fmt: skip
-
-
-def copy_weights_by_layer_name(source, target):
-    """Copy the weights of every layer of `target` that `source` has under the same name.
-
-    Returns the names of the target's layers with weights that found no source (left as
-    initialised). Shapes must agree; a mismatch raises `ConfigError` naming the layer.
-    """
-    source_layers = {layer.name: layer for layer in source.layers}
-    missing = []
-    for layer in target.layers:
-        if not layer.weights:
-            continue
-        match = source_layers.get(layer.name)
-        if match is None:
-            missing.append(layer.name)
-            continue
-        for mine, theirs in zip(layer.weights, match.weights, strict=True):
-            if tuple(mine.shape) != tuple(theirs.shape):
-                raise ConfigError(
-                    f"{layer.name}: weight {mine.path} has shape {tuple(mine.shape)} but the "
-                    f"source's is {tuple(theirs.shape)}."
-                )
-            mine.assign(theirs.value)
-    return missing
 
 
 def bert_encoder_of(pretrainer):

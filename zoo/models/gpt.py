@@ -15,8 +15,11 @@ import keras
 
 from zoo._utils import check_positive_int
 from zoo.errors import ConfigError
-from zoo.layers import TransformerEncoderBlock
+from zoo._utils import check_fraction
+from zoo.layers import LastToken, TransformerEncoderBlock
+from zoo.models._image_classifier import PREDICTIONS_LAYER
 from zoo.models._layer_names import TransformerLayerNames, layer_name
+from zoo.models._weights import copy_weights_by_layer_name
 from zoo.models.gpt_presets import GPT_PRESETS, GPTConfig
 
 
@@ -39,7 +42,9 @@ class GPTLayerNames(TransformerLayerNames):
     family = "GPT"
 
 
-LM_LOGITS_LAYER = "lm_logits"  # the float32 output of `build_gpt_lm`
+# The float32 logits of `build_gpt_lm`, named as every zoo classifier's output, so that
+# distillation (`zoo.compress`) finds a language model's logits the same way.
+LM_LOGITS_LAYER = PREDICTIONS_LAYER
 
 
 def resolve_gpt_config(preset_or_config, **overrides):
@@ -142,3 +147,44 @@ def gpt_config_of(model):
         model, "embeddings_dropout", "final_layer_norm"
     )
     return GPTConfig(**fields, dropout=dropout.rate, layer_norm_epsilon=first.layer_norm_epsilon)
+
+
+def build_gpt_classifier(backbone="gpt_nano", num_classes=2, *, dropout=0.1,
+                         classifier_activation=None, dtype=None, name=None,
+                         **config_overrides):  # fmt: skip
+    """A GPT that classifies text from the hidden state of its last token (Radford et al.
+    2018's fine-tuning head): backbone, `LastToken`, dropout, a dense layer; logits by default.
+
+    `backbone` is a preset name, a `GPTConfig`, or a zoo GPT (`build_gpt`, `build_gpt_lm`,
+    a pretrained run's `model.keras`) whose weights are copied in. Inputs are right-padded
+    (`zoo.data.gpt_inputs.encode_right_padded`).
+
+    Example:
+    >>> classifier = build_gpt_classifier("gpt_nano", num_classes=3)
+    >>> classifier.output_shape
+    (None, 3)
+    """
+    check_positive_int("build_gpt_classifier: num_classes", num_classes)
+    check_fraction("build_gpt_classifier: dropout", dropout)
+    source = backbone if isinstance(backbone, keras.Model) else None
+    if source is not None:
+        config = gpt_config_of(source).replace(**config_overrides)
+        prefix = GPTLayerNames.of(source).prefix
+    else:
+        config = resolve_gpt_config(backbone, **config_overrides)
+        prefix = backbone if isinstance(backbone, str) else "gpt"
+    name = name or f"{prefix}_classifier"
+    inputs, hidden, _ = _decode(config, prefix, dtype)
+    x = LastToken(dtype=dtype, name=f"{name}_last_token")(
+        hidden, padding_mask=inputs["padding_mask"]
+    )
+    x = keras.layers.Dropout(dropout, dtype=dtype, name=f"{name}_dropout")(x)
+    x = keras.layers.Dense(num_classes, kernel_initializer=_initializer(config), dtype=dtype,
+                           name=f"{name}_logits")(x)  # fmt: skip
+    outputs = keras.layers.Activation(classifier_activation, dtype="float32",
+                                      name=PREDICTIONS_LAYER)(x)  # fmt: skip
+    model = keras.Model(inputs, outputs, name=name)
+    if source is not None:
+        copy_weights_by_layer_name(source, model)
+    return model
+

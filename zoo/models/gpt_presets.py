@@ -1,16 +1,15 @@
 """GPT shapes (`GPTConfig`, `GPT_PRESETS`: the four GPT-2 sizes of Radford et al. 2019 and
-two CPU-sized ones). Importing this module imports no backend.
-
-The presets are not in the registry yet: `register_model_path` needs a training recipe and
-application for the task, and the causal-LM application comes with the next part of issue 22
-(tokenizers, weight import, `zoo train gpt`, export, benchmarks). Until then they are built
-with `build_gpt` / `build_gpt_lm` by name.
+two CPU-sized ones), their published figures and training recipes, and their registry
+entries (task `causal_lm`, built by `build_gpt_lm`; trained by `zoo train gpt`). Importing
+this module imports no backend.
 """
 
 import dataclasses
 
 from zoo._utils import check_fraction, check_positive_int
 from zoo.errors import ConfigError
+from zoo.registry import ReferenceResult, register_model_path
+from zoo.train.recipe import TrainingRecipe
 
 ACTIVATIONS = ("gelu_approximate", "gelu")
 
@@ -79,3 +78,56 @@ GPT_PRESETS = {
     "gpt_mini": GPTConfig(num_layers=6, hidden_dim=384, num_heads=6, vocabulary_size=65,
                           max_sequence_length=256, dropout=0.2),  # fmt: skip
 }
+
+
+# Radford et al. 2019, Table 3: zero-shot perplexity on WikiText-103 (no fine-tuning).
+_WIKITEXT103 = {"gpt2": 37.50, "gpt2_medium": 26.37, "gpt2_large": 22.05, "gpt2_xl": 17.48}
+_NANOGPT_SHAKESPEARE_CHAR = ReferenceResult(
+    "Shakespeare-char (nanoGPT)", "validation loss (nats/char)", 1.4697,
+    "karpathy/nanoGPT README, about 3 min on one A100", unit="",
+)  # fmt: skip
+
+# Causal-LM pretraining. gpt_mini: nanoGPT's Shakespeare-char recipe (AdamW 1e-3, weight
+# decay 0.1, batch 64 of 256 characters, warm-up then cosine decay; its 5,000 steps are
+# about 80 passes over the 1M characters). gpt_nano: the same at batch 32 of 128 for a
+# CPU in minutes. GPT-2 sizes: GPT-2's published rate for the small model (2.5e-4) and
+# batch 512 are out of reach here; the recipe continues training (fine-tuning) on a corpus.
+_RECIPES = {
+    "gpt_nano": TrainingRecipe(epochs=5, batch_size=32, optimizer="adamw", learning_rate=1e-3,
+                               weight_decay=0.1, schedule="cosine", warmup_fraction=0.05,
+                               augment=False),  # fmt: skip
+    "gpt_mini": TrainingRecipe(epochs=80, batch_size=64, optimizer="adamw", learning_rate=1e-3,
+                               weight_decay=0.1, schedule="cosine", warmup_fraction=0.02,
+                               augment=False),  # fmt: skip
+}
+FINETUNE_RECIPE = TrainingRecipe(epochs=3, batch_size=8, optimizer="adamw", learning_rate=6e-5,
+                           weight_decay=0.01, schedule="cosine", warmup_fraction=0.05,
+                           augment=False)  # fmt: skip
+
+
+def _describe(preset, config):
+    vocabulary = ("GPT-2's 50,257 byte-pair tokens" if config.vocabulary_size == 50257
+                  else f"{config.vocabulary_size} characters")  # fmt: skip
+    return (f"GPT decoder (causal LM), {config.num_layers} layers / {config.hidden_dim} "
+            f"hidden / {config.num_heads} heads, context {config.max_sequence_length}, "
+            f"{vocabulary} (the vocabulary follows the run's tokenizer).")
+
+
+def _register_presets():
+    for preset, config in GPT_PRESETS.items():
+        if preset in _WIKITEXT103:
+            reference = ReferenceResult("WikiText-103", "perplexity (zero-shot)",
+                                        _WIKITEXT103[preset], "Radford et al. 2019, Table 3",
+                                        unit="")  # fmt: skip
+        else:
+            reference = _NANOGPT_SHAKESPEARE_CHAR if preset == "gpt_mini" else None
+        register_model_path(
+            preset, "zoo.models.gpt:build_gpt_lm", task="causal_lm", input_shape=(None,),
+            parameter_count=config.parameter_count(), reference=reference,
+            recipe=_RECIPES.get(preset, FINETUNE_RECIPE), description=_describe(preset, config),
+            preset_or_config=preset,
+        )  # fmt: skip
+
+
+_register_presets()
+

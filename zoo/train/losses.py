@@ -46,3 +46,9 @@ def masked_lm_loss():
     return keras.losses.SparseCategoricalCrossentropy(
         from_logits=True, reduction="mean_with_sample_weight", name="masked_lm_loss"
     )
+
+
+def causal_lm_loss():
+    """Next-token cross-entropy of a language model's float32 logits (batch, length,
+    vocabulary) against the next tokens (batch, length), averaged over every position."""
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
