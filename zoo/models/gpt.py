@@ -13,9 +13,8 @@ import dataclasses
 
 import keras
 
-from zoo._utils import check_positive_int
+from zoo._utils import check_fraction, check_positive_int
 from zoo.errors import ConfigError
-from zoo._utils import check_fraction
 from zoo.layers import LastToken, TransformerEncoderBlock
 from zoo.models._image_classifier import PREDICTIONS_LAYER
 from zoo.models._layer_names import TransformerLayerNames, layer_name
