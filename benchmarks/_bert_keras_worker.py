@@ -1,5 +1,10 @@
 """Time BERT sentence-classification training steps for zoo or keras-hub on one backend.
 
+Both carry the same head: dropout 0.1 and a Dense layer (2 logits) on the pooled output;
+zoo's `build_bert_classifier` (its encoder, `build_bert`'s, computes only the first position
+in its last block, which is all the pooled output reads) or keras-hub's `BertBackbone`
+with that head on its `pooled_output` (`_keras_hub_bert.keras_hub_bert_dense_classifier`).
+
 Prints one JSON line (run by bert_throughput.py).
 """
 
@@ -22,7 +27,7 @@ os.environ["KERAS_BACKEND"] = args.backend
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from _harness import time_keras_fit  # noqa: E402
-from _keras_hub_bert import keras_hub_bert_classifier  # noqa: E402
+from _keras_hub_bert import keras_hub_bert_dense_classifier  # noqa: E402
 
 from zoo.models.bert import BERT_PRESETS  # noqa: E402
 
@@ -32,7 +37,7 @@ def build(config):
         from zoo.models.bert import build_bert_classifier
 
         return build_bert_classifier(config, num_classes=2)
-    return keras_hub_bert_classifier(config, num_classes=2)
+    return keras_hub_bert_dense_classifier(config, num_classes=2)
 
 
 def main():

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import _ratios
+from benchmarks import _gpt_ratios, _ratios
 
 HERE = Path(__file__).resolve().parent
 
@@ -64,6 +64,19 @@ SUITE_LIST = [
           "bert_throughput.csv", "models/bert.md", 6,
           ("--models", "bert_mini", *FEWEST_STEPS), ratios=_ratios.bert_ratios,
           title="BERT: fine-tuning throughput"),
+    Suite("gpt_throughput", "gpt_throughput.py",
+          "gpt_mini (6 layers x 384, context 256) training tokens/s on each backend beside a "
+          "nanoGPT-style PyTorch model and transformers' GPT2LMHeadModel",
+          "gpt_throughput.csv", None, 5,
+          ("--models", "gpt_nano", "--sequence-length", "32", "--batch-size", "2",
+           *FEWEST_STEPS),
+          ratios=_gpt_ratios.throughput_ratios, title="GPT: training throughput"),
+    Suite("gpt_generation", "gpt_generation.py",
+          "gpt_mini greedy generation tokens/s with the key/value cache and without one on "
+          "each backend, beside transformers' generate",
+          "gpt_generation.csv", None, 8,
+          ("--models", "gpt_nano", "--new-tokens", "4", "--batch-sizes", "1"),
+          ratios=_gpt_ratios.generation_ratios, title="GPT: generation throughput"),
     Suite("lstm_throughput", "lstm_throughput.py",
           "LSTM and BiLSTM text classifiers' training sequences/s beside plain PyTorch",
           "lstm_throughput.csv", "models/sequence.md", 3,

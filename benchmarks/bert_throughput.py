@@ -1,13 +1,15 @@
 """BERT fine-tuning throughput: zoo on each backend beside keras-hub and Hugging Face.
 
 `bert_mini` and `bert_small` sentence classifiers train on fixed batches (16 sequences of
-128 tokens, float32, AdamW) in zoo (`build_bert_classifier`) and keras-hub
-(`BertTextClassifier`) on each Keras backend, and in Hugging Face `transformers`
-(`BertForSequenceClassification`, SDPA attention) in plain PyTorch; each configuration in its
-own process, one after another. Results go to `benchmarks/results/bert_throughput.csv` and
-into the table of `docs/models/bert.md`, with the achieved GFLOP/s against this machine's
-measured matmul roof (about 170 GFLOP/s, `../shared/REFERENCES.md`). `--results-dir` puts
-the CSV elsewhere.
+128 tokens, float32, AdamW, numpy-fed `fit` in Keras) with one classification head for all,
+zoo's: dropout 0.1 and a Dense layer on the pooled output. The encoders are zoo's
+(`build_bert_classifier`: `build_bert`'s encoder and that head) and keras-hub's
+`BertBackbone` (the head on its `pooled_output`) on each Keras backend, and Hugging Face
+`transformers` `BertModel` (SDPA attention) with a Linear head on its pooler output in plain
+PyTorch; each configuration in its own process, one after another. Results go to
+`benchmarks/results/bert_throughput.csv` and into the table of `docs/models/bert.md`, with
+the achieved GFLOP/s against this machine's measured matmul roof (about 170 GFLOP/s,
+`../shared/REFERENCES.md`). `--results-dir` puts the CSV elsewhere.
 
     python benchmarks/bert_throughput.py
     python benchmarks/bert_throughput.py --models bert_mini --steps 5
@@ -36,6 +38,8 @@ CONFIGURATIONS = [
     for implementation in ("zoo", "keras_hub")
     for backend in ("tensorflow", "jax", "torch")
 ] + [("transformers / PyTorch", ["_bert_hf_reference.py"])]  # fmt: skip
+# The same dropout + Dense head on every encoder's pooled output (zoo's, keras-hub's
+# BertBackbone's, transformers' BertModel's): differences are the encoders'.
 
 
 def training_flops(config, sequence_length, pooled_only):

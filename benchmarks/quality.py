@@ -31,6 +31,7 @@ from _report import read_rows  # noqa: E402
 
 from benchmarks import (  # noqa: E402
     _quality_images,
+    _quality_language,
     _quality_recommenders,
     _quality_series,
     _quality_text,
@@ -43,7 +44,8 @@ MEASURED_MODULE = ROOT / "zoo" / "_measured.py"
 MARKERS = ("<!-- quality_results:start -->", "<!-- quality_results:end -->")
 DATA_MARKERS = ("<!-- quality_data:start -->", "<!-- quality_data:end -->")
 BACKENDS = ("tensorflow", "jax", "torch")
-FAMILIES = (_quality_images, _quality_text, _quality_recommenders, _quality_series)
+FAMILIES = (_quality_images, _quality_text, _quality_language, _quality_recommenders,
+            _quality_series)
 TASKS = {task.name: task for family in FAMILIES for task in family.TASKS}
 
 

@@ -228,3 +228,52 @@ def test_only_a_full_run_into_the_real_results_rewrites_the_docs(argv, docs, mon
     assert seen["quick"] is ("--quick" in argv)
     if "--quick" in argv:
         assert seen["results_dir"] == _command.QUICK_RESULTS_DIR
+
+
+def test_gpt_ratios_set_zoo_beside_the_fastest_peer_and_the_cache_beside_none():
+    from benchmarks._gpt_ratios import generation_ratios, throughput_ratios
+
+    training = [{"model": "gpt_mini", "implementation": name, "tokens_per_second": speed}
+                for name, speed in (("zoo / jax", "1200"), ("zoo / torch", "600"),
+                                    ("nanoGPT / PyTorch", "1000"),
+                                    ("transformers GPT2LMHeadModel / PyTorch", "800"))]  # fmt: skip
+    rows = throughput_ratios(training)
+    assert [(r["figure"], r["ratio"]) for r in rows] == [("zoo / jax", 1.2), ("zoo / torch", 0.6)]
+    assert all(r["reference"] == "fastest peer: nanoGPT / PyTorch" for r in rows)
+
+    def generation(name, cache, speed):
+        return {"model": "gpt_mini", "batch_size": "8", "implementation": name,
+                "cache": str(cache), "tokens_per_second": speed}  # fmt: skip
+
+    rows = generation_ratios([
+        generation("zoo / jax", True, "500"), generation("zoo / jax", False, "50"),
+        generation("zoo / torch", True, "100"), generation("zoo / torch", False, "25"),
+        generation("transformers / PyTorch", True, "400"),
+    ])  # fmt: skip
+    ratios = {(r["figure"], r["reference"]): r["ratio"] for r in rows}
+    assert ratios == {
+        ("zoo / jax with the cache", "the same without a cache"): 10.0,
+        ("zoo / torch with the cache", "the same without a cache"): 4.0,
+        ("zoo / jax with the cache (fastest zoo)", "transformers / PyTorch with the cache"): 1.25,
+    }
+    assert {r["model"] for r in rows} == {"gpt_mini, batch 8"}
+
+
+def test_the_pytorch_gpt_peers_have_zoos_parameter_count():
+    """The nanoGPT-style model and transformers' GPT2LMHeadModel of a preset's shape hold
+    exactly the parameters of zoo's `build_gpt_lm` (tied heads): same model, same work."""
+    pytest.importorskip("torch")
+    from zoo.models.gpt_presets import GPT_PRESETS
+
+    spec = importlib.util.spec_from_file_location(
+        "gpt_torch_reference", RESULTS_DIR.parent / "_gpt_torch_reference.py")  # fmt: skip
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    config = GPT_PRESETS["gpt_nano"]
+    model = module.NanoGPT(config)
+    assert sum(p.numel() for p in model.parameters()) == config.parameter_count()
+    token_ids = module.torch.randint(0, config.vocabulary_size, (2, 16))
+    assert tuple(model(token_ids).shape) == (2, 16, config.vocabulary_size)
+    assert model(token_ids, token_ids).ndim == 0  # the training loss
+    hf = module.hf_gpt2(config)
+    assert sum(p.numel() for p in hf.parameters()) == config.parameter_count()

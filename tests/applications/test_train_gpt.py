@@ -54,8 +54,12 @@ def test_pretraining_reports_perplexity_and_generates(pretrained, capsys):
     assert len(out[0]) <= len("The film") + 12
 
 
+# Fine-tuning runs the layers, losses and data of the pretraining above (every backend) from
+# a run folder read by `load_gpt` (tested on every backend in tests/convert): the two
+# fine-tuning paths run end to end on one backend, in a fresh process as a user runs them.
+@pytest.mark.tf_only
+@pytest.mark.slow
 def test_finetuning_goes_on_with_more_text(pretrained, corpus, run_app, tmp_path):
-    """In a fresh process, as a user runs it (the pretraining ran in this one)."""
     out = tmp_path / "more"
     result = run_app("train_gpt.py", "finetune", "--init-from", str(pretrained), "--corpus",
                      str(corpus), "--output-dir", str(out), *SMALL)  # fmt: skip
@@ -66,6 +70,7 @@ def test_finetuning_goes_on_with_more_text(pretrained, corpus, run_app, tmp_path
     assert metrics["validation_loss"] < _metrics(pretrained)["validation_loss"] + 0.5
 
 
+@pytest.mark.tf_only
 @pytest.mark.slow
 def test_finetuning_classifies_from_the_last_token(pretrained, run_app, tmp_path):
     out = tmp_path / "classify"

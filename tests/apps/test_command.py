@@ -18,14 +18,14 @@ def _zoo(*argv, cwd=None):
                           cwd=cwd or REPO_ROOT, timeout=300)  # fmt: skip
 
 
-def test_train_help_lists_the_five_tasks(capsys):
+def test_train_help_lists_the_six_tasks(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["train", "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for task in ("image", "text", "bert", "timeseries", "recommender"):
+    for task in ("image", "text", "bert", "gpt", "timeseries", "recommender"):
         assert f"  {task} " in out, out
-    assert set(TASKS) == {"image", "text", "bert", "timeseries", "recommender"}
+    assert set(TASKS) == {"image", "text", "bert", "gpt", "timeseries", "recommender"}
 
 
 def test_a_task_help_is_the_application_help():

@@ -147,7 +147,9 @@ PAGES = {
     "../README.md": PageSetup(setup=bert_checkpoints),
     "index.md": PageSetup(),
     "getting-started.md": PageSetup(),
-    "models/images.md": PageSetup(),
+    "models/images.md": PageSetup(
+        tf_only="the examples build ResNet-56, ResNet-110 and both Inceptions (80 s on jax); "
+                "tests/models builds every registered image model on every backend"),
     "models/bert.md": PageSetup(
         setup=bert_checkpoints,
         substitutions=(

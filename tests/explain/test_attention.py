@@ -109,7 +109,7 @@ def test_classifier_and_pretrainer_give_the_encoders_maps(encoder):
 
 def test_a_model_without_attention_is_refused():
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-    with pytest.raises(ValueError, match="attention maps need a BERT model"):
+    with pytest.raises(ValueError, match="attention maps need a transformer"):
         attention_maps(model, np.zeros((1, 4), "float32"))
 
 

@@ -30,10 +30,10 @@ from zoo.export.signature import input_specs, output_names
 from zoo.export.verify import example_inputs, run_artifact
 
 ALL_MODELS = list_models()
-# GPT-2 medium, large and xl are gpt2's graph at other widths (exported here with one block
-# like every large transformer preset): gpt2 stands for them.
+# gpt_mini and GPT-2 medium, large and xl are the graphs of gpt_nano and gpt2 (exported with
+# one block, like every large transformer preset) at other widths: those two stand for them.
 EXPORTED_MODELS = [name for name in ALL_MODELS
-                   if name not in ("gpt2_medium", "gpt2_large", "gpt2_xl")]  # fmt: skip
+                   if name not in ("gpt_mini", "gpt2_medium", "gpt2_large", "gpt2_xl")]  # fmt: skip
 
 
 def _smallest_of_each_builder():

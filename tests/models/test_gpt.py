@@ -204,3 +204,26 @@ def test_hidden_states_equal_keras_hub_gpt2_backbone():
     tokens = np.random.default_rng(4).integers(0, 50, (2, 8)).astype("int32")
     expected = to_numpy(source(_inputs(tokens)))
     np.testing.assert_allclose(to_numpy(model(_inputs(tokens))), expected, atol=1e-4)
+
+
+def test_a_second_generate_call_reuses_the_compiled_step(lm):
+    from zoo.generation import _compiled_step
+
+    assert _compiled_step(lm) is _compiled_step(lm)
+    first = generate(lm, [[3, 4]], 3, greedy=True)
+    assert generate(lm, [[3, 4]], 3, greedy=True) == first
+
+
+def test_attention_maps_are_causal_and_read_the_pre_layer_norm(lm):
+    from zoo.explain.attention import attention_maps
+
+    tokens = np.array([[5, 9, 2, 7, 1, 0]], "int32")
+    mask = np.array([[1, 1, 1, 1, 1, 0]], "int32")
+    maps = attention_maps(lm, {"token_ids": tokens, "padding_mask": mask})
+    assert maps.shape == (2, 1, 4, 6, 6)
+    np.testing.assert_allclose(maps[:, :, :, :5].sum(axis=-1), 1.0, atol=1e-5)
+    assert np.abs(np.triu(maps[..., :5, :5], k=1)).max() == 0  # no query sees a later key
+    block = lm.get_layer(GPTLayerNames.of(lm).block(0))
+    x = np.random.default_rng(0).normal(size=(1, 6, 32)).astype("float32")
+    direct = block.attention.attention_weights(to_numpy(block.attention_norm(x)))
+    np.testing.assert_allclose(to_numpy(block.attention_weights(x)), to_numpy(direct), atol=1e-6)

@@ -10,9 +10,8 @@ Example:
 
 import keras
 
-from zoo._keras_internals import keras_hub_encoder_parts
 from zoo.convert._assign import assign_gpt_weights
-from zoo.convert.keras_hub import _load_backbone
+from zoo.convert.keras_hub import _load_backbone, block_arrays
 from zoo.errors import ConfigError
 from zoo.models.gpt import build_gpt_lm
 from zoo.models.gpt_presets import GPTConfig
@@ -32,25 +31,15 @@ def gpt_config_from_keras_hub(backbone):
 
 
 def _arrays(backbone):
-    def value(variable):
-        return keras.ops.convert_to_numpy(variable)
-
     layer = backbone.get_layer
     arrays = {
-        "token_embedding": value(layer("token_embedding").embeddings),
-        "position_embedding": value(layer("position_embedding").position_embeddings),
-        "final_norm/gamma": value(layer("layer_norm").gamma),
-        "final_norm/beta": value(layer("layer_norm").beta),
+        "token_embedding": layer("token_embedding").embeddings,
+        "position_embedding": layer("position_embedding").position_embeddings,
+        "final_norm/gamma": layer("layer_norm").gamma,
+        "final_norm/beta": layer("layer_norm").beta,
     }
-    for i in range(backbone.num_layers):
-        parts = keras_hub_encoder_parts(layer(f"transformer_layer_{i}"))
-        for part in ("query", "key", "value", "attention_output", "intermediate", "output"):
-            arrays[f"block{i}/{part}/kernel"] = value(parts[part].kernel)
-            arrays[f"block{i}/{part}/bias"] = value(parts[part].bias)
-        for part in ("attention_norm", "output_norm"):
-            arrays[f"block{i}/{part}/gamma"] = value(parts[part].gamma)
-            arrays[f"block{i}/{part}/beta"] = value(parts[part].beta)
-    return arrays
+    arrays = {name: keras.ops.convert_to_numpy(value) for name, value in arrays.items()}
+    return {**arrays, **block_arrays(backbone)}
 
 
 def gpt_from_keras_hub(source, name="gpt"):

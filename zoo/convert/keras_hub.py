@@ -49,10 +49,27 @@ def config_from_keras_hub(backbone):
     )  # fmt: skip
 
 
-def _arrays(backbone):
-    def value(variable):
-        return keras.ops.convert_to_numpy(variable)
+def _value(variable):
+    return keras.ops.convert_to_numpy(variable)
 
+
+def block_arrays(backbone):
+    """The weights of a keras-hub backbone's `transformer_layer_{i}` blocks (BERT's and
+    GPT-2's have the same parts) under zoo's source-independent names (`block{i}/...`)."""
+    arrays = {}
+    for i in range(backbone.num_layers):
+        parts = keras_hub_encoder_parts(backbone.get_layer(f"transformer_layer_{i}"))
+        for part in ("query", "key", "value", "attention_output", "intermediate", "output"):
+            arrays[f"block{i}/{part}/kernel"] = _value(parts[part].kernel)
+            arrays[f"block{i}/{part}/bias"] = _value(parts[part].bias)
+        for part in ("attention_norm", "output_norm"):
+            arrays[f"block{i}/{part}/gamma"] = _value(parts[part].gamma)
+            arrays[f"block{i}/{part}/beta"] = _value(parts[part].beta)
+    return arrays
+
+
+def _arrays(backbone):
+    value = _value
     layer = backbone.get_layer
     arrays = {
         "token_embedding": value(layer("token_embedding").embeddings),
@@ -63,15 +80,7 @@ def _arrays(backbone):
         "pooler/kernel": value(layer("pooled_dense").kernel),
         "pooler/bias": value(layer("pooled_dense").bias),
     }
-    for i in range(backbone.num_layers):
-        parts = keras_hub_encoder_parts(layer(f"transformer_layer_{i}"))
-        for part in ("query", "key", "value", "attention_output", "intermediate", "output"):
-            arrays[f"block{i}/{part}/kernel"] = value(parts[part].kernel)
-            arrays[f"block{i}/{part}/bias"] = value(parts[part].bias)
-        for part in ("attention_norm", "output_norm"):
-            arrays[f"block{i}/{part}/gamma"] = value(parts[part].gamma)
-            arrays[f"block{i}/{part}/beta"] = value(parts[part].beta)
-    return arrays
+    return {**arrays, **block_arrays(backbone)}
 
 
 def from_keras_hub(source, name="bert"):

@@ -1,4 +1,5 @@
-"""BERT attention maps per layer and head, and attention rollout (pictures: `zoo.explain.pictures`).
+"""Attention maps per layer and head of zoo's transformers (BERT, GPT), and attention rollout
+(pictures: `zoo.explain.pictures`).
 
 Example:
 >>> from zoo.models.bert import build_bert
@@ -23,12 +24,13 @@ from zoo.layers.transformer_encoder import TransformerEncoderBlock
 
 
 def attention_maps(model, inputs):
-    """The attention probabilities of every self-attention layer of a zoo BERT model.
+    """The attention probabilities of every self-attention layer of a zoo transformer.
 
     `model` is a `build_bert` encoder, a `build_bert_classifier` or a `build_bert_pretrainer`
-    model; `inputs` is what the model takes (the dict of `token_ids`, `segment_ids`,
-    `padding_mask`, ...). One forward pass of a sub-model collects each encoder block's input;
-    each block's `MultiHeadSelfAttention.attention_weights` then gives its maps with the
+    model, or a GPT (`build_gpt`, `build_gpt_lm`, `build_gpt_classifier`: causal, so each
+    query's row is 0 on later keys); `inputs` is what the model takes (the dict of
+    `token_ids`, `segment_ids`, `padding_mask`, ...). One forward pass of a sub-model collects
+    each encoder block's input; the block's `attention_weights` then gives its maps with the
     block's padding mask. Returns float32 numpy `(num_layers, batch, heads, length, length)`
     indexed `[layer, example, head, query, key]`: rows sum to 1 over real tokens, padding
     keys get 0. Attention dropout is off (inference).
@@ -43,8 +45,8 @@ def attention_maps(model, inputs):
     blocks = _attention_calls(model)
     if not blocks:
         raise ConfigError(
-            f"attention maps need a BERT model: {getattr(model, 'name', model)!r} has no "
-            "TransformerEncoderBlock or MultiHeadSelfAttention layer."
+            f"attention maps need a transformer (BERT, GPT): {getattr(model, 'name', model)!r} "
+            "has no TransformerEncoderBlock or MultiHeadSelfAttention layer."
         )
     outputs, slots = [], []
     for attention, node in blocks:
@@ -64,13 +66,14 @@ def attention_maps(model, inputs):
 
 
 def _attention_calls(model):
-    """[(MultiHeadSelfAttention, node calling its block in `model`)], in graph order."""
+    """[(block or MultiHeadSelfAttention, the node calling it in `model`)], in graph order;
+    each has `attention_weights(inputs, padding_mask)`."""
     if not isinstance(model, keras.Model):
         return []
     calls = []
     for layer in model.layers:
         if isinstance(layer, TransformerEncoderBlock):
-            attention = layer.attention
+            attention = layer  # its attention_weights apply a pre-LayerNorm first
         elif isinstance(layer, MultiHeadSelfAttention):
             attention = layer
         else:

@@ -93,6 +93,13 @@ class TransformerEncoderBlock(SublayerQuantization, keras.layers.Layer):
         self.output_norm.build(input_shape)
         self.restore_sublayer_quantization()
 
+    def attention_weights(self, inputs, padding_mask=None):
+        """The attention probabilities of the block's self-attention on the block's `inputs`
+        (after the pre-LayerNorm, with `normalize_first`): float32 `(batch, heads, query,
+        key)`, as `MultiHeadSelfAttention.attention_weights` gives them."""
+        attention_input = self.attention_norm(inputs) if self.normalize_first else inputs
+        return self.attention.attention_weights(attention_input, padding_mask=padding_mask)
+
     def call(self, inputs, padding_mask=None, training=None, first_token_only=False,
              cache=None, cache_index=None):  # fmt: skip
         """`first_token_only=True` computes the block's output at the first position only
