@@ -2,22 +2,39 @@
 
 Tests run for the backend `KERAS_BACKEND` names (CI runs tensorflow, jax and torch in turn).
 A test that only makes sense on some backends is marked `tf_only`, `jax_only` or
-`torch_only` and is reported as skipped, with the reason, on the others.
+`torch_only` and is reported as skipped, with the reason, on the others. A test whose result
+the backend cannot change (a layer graph's parameter count, a file written by zoo's own code,
+the wheel's contents) is marked `backend_independent`: it runs once, on TensorFlow, the
+fastest backend to build and compile on; the per-backend tests around it show each backend
+runs the same code.
 """
 
 import gc
 import itertools
 import os
+import tempfile
 
-import keras
-import pytest
+# JAX compiles every new shape of every op once per process (a fresh GoogLeNet's initialisers
+# alone: ~30 s on 2 cores). A persistent compilation cache shared by the test workers and the
+# processes the tests start cuts that to seconds after the first time; set before JAX imports.
+os.environ.setdefault(
+    "JAX_COMPILATION_CACHE_DIR", os.path.join(tempfile.gettempdir(), "keras-zoo-tests-jax-cache")
+)
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
+
+import keras  # noqa: E402
+import pytest  # noqa: E402
 
 BACKEND_MARKERS = {"tf_only": "tensorflow", "jax_only": "jax", "torch_only": "torch"}
+INDEPENDENT = "backend_independent"
 
 
 def pytest_configure(config):
     for marker, backend in BACKEND_MARKERS.items():
         config.addinivalue_line("markers", f"{marker}: runs only on the {backend} backend")
+    config.addinivalue_line(
+        "markers", f"{INDEPENDENT}: the backend cannot change the result; runs on tensorflow")
     config.addinivalue_line(
         "markers", "slow: end to end (real data, killed processes, several devices); the "
         "README's test command leaves these out, .ci/run runs them on every backend")  # fmt: skip
@@ -29,6 +46,8 @@ def pytest_collection_modifyitems(config, items):
         for marker, wanted in BACKEND_MARKERS.items():
             if marker in item.keywords and backend != wanted:
                 item.add_marker(pytest.mark.skip(reason=f"{marker}: backend is {backend}"))
+        if INDEPENDENT in item.keywords and backend != "tensorflow":
+            item.add_marker(pytest.mark.skip(reason=f"{INDEPENDENT}: checked on tensorflow"))
 
 
 def pytest_report_header(config):

@@ -27,6 +27,9 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Registered models whose training step or export takes tens of seconds to compile on 2 cores
 # (the CIFAR GoogLeNet's ~60 convolutions, Inception-v3 at 299x299): the registry-driven tests
 # run their expensive cases in the slow set (`with_cost_marks`), their cheap ones in the fast.
+# On JAX even building one costs ~30 s (an XLA compile per initialiser shape) and an eager
+# forward pass a minute (a compile per op shape), so their architecture checks (parameter
+# counts, names, output shapes) run on TensorFlow only (`with_architecture_marks`).
 SLOW_TO_COMPILE = frozenset({"inception_cifar", "inception_v3"})
 
 
@@ -34,6 +37,13 @@ def with_cost_marks(names):
     """`names` for `pytest.mark.parametrize`, those in `SLOW_TO_COMPILE` marked slow."""
     return [pytest.param(name, marks=pytest.mark.slow) if name in SLOW_TO_COMPILE else name
             for name in names]  # fmt: skip
+
+
+def with_architecture_marks(names):
+    """`names` for `pytest.mark.parametrize` of a check the backend cannot change, those in
+    `SLOW_TO_COMPILE` marked `backend_independent`."""
+    return [pytest.param(name, marks=pytest.mark.backend_independent)
+            if name in SLOW_TO_COMPILE else name for name in names]  # fmt: skip
 
 
 def to_numpy(value):
@@ -106,8 +116,14 @@ def assert_reloads_in_fresh_process(cases, tmp_path, atol=1e-5):
 
 
 def assert_trains_one_step(model, inputs, labels, loss="sparse_categorical_crossentropy"):
-    """One SGD step on (inputs, labels) changes every trainable variable's values."""
-    model.compile(optimizer=keras.optimizers.SGD(0.01), loss=loss, jit_compile=False)
+    """One SGD step on (inputs, labels) changes every trainable variable's values.
+
+    Compiled as each backend trains by default on JAX (one XLA program: JAX's op-by-op
+    mode compiles every op's shape on its own, minutes for a GoogLeNet), eagerly on the others
+    (TensorFlow's XLA compile of one step costs more than the step).
+    """
+    jit = "auto" if keras.backend.backend() == "jax" else False
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss=loss, jit_compile=jit)
     before = [to_numpy(v).copy() for v in model.trainable_variables]
     logs = model.train_on_batch(inputs, labels, return_dict=True)
     assert np.isfinite(logs["loss"]), logs

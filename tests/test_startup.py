@@ -129,3 +129,15 @@ def test_a_reader_that_leaves_early_gets_no_traceback():
     process.stdout.close()
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 1 and "Traceback" not in stderr, stderr
+
+
+def test_jax_keeps_its_compiled_programs_unless_told_otherwise(tmp_path):
+    from zoo._keras_backend import use_jax_compilation_cache
+
+    environ = {"XDG_CACHE_HOME": str(tmp_path)}
+    use_jax_compilation_cache(environ)
+    assert environ["JAX_COMPILATION_CACHE_DIR"] == str(tmp_path / "keras-zoo" / "jax")
+    assert float(environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"]) > 0
+    chosen = {"JAX_COMPILATION_CACHE_DIR": "/elsewhere"}
+    use_jax_compilation_cache(chosen)
+    assert chosen == {"JAX_COMPILATION_CACHE_DIR": "/elsewhere"}

@@ -5,11 +5,13 @@ lengths (left-padded together): the prompts run through the model once, filling 
 key/value cache, and every new token then costs one position. Greedy decoding, temperature,
 top-k and top-p (nucleus) sampling, stop tokens; sampling with a `seed` is reproducible.
 
-The per-token model step is compiled with XLA on JAX (`jax.jit` of a stateless step) and
-TensorFlow (`tf.function(jit_compile=True)`) once per model and shapes, and kept with the
-model: the first call compiles (2-3 s for gpt_mini on a CPU), later calls of the same batch
-and lengths do not. On PyTorch it runs eagerly (under `torch.no_grad`). Sampling from the
-step's logits runs eagerly with `keras.random`.
+On JAX (`jax.jit`) and TensorFlow (`tf.function(jit_compile=True)`) the whole decode is one
+XLA program: the prompt pass, then a `while_loop` over the new tokens (one-position model
+step, sampling with stateless noise from `zoo.generation_sampling`, stop-token bookkeeping)
+that ends when every row has stopped or `max_new_tokens` are made. It is compiled once per
+model, shapes and sampling mode and kept with the model: the first call compiles (a few
+seconds for gpt_mini on a CPU), later calls of the same batch, lengths and mode do not. On
+PyTorch the same loop runs eagerly, under `torch.no_grad`.
 
 Example:
 >>> from zoo import build_gpt_lm
@@ -20,6 +22,7 @@ Example:
 (2, 5)
 """
 
+import random
 import weakref
 
 import keras
@@ -27,9 +30,8 @@ import numpy as np
 from keras import ops
 
 from zoo.errors import ConfigError
+from zoo.generation_sampling import sample
 from zoo.models.gpt import GPTLayerNames, gpt_config_of
-
-_MASKED = -1e9  # logit of a token that top-k / top-p leave out
 
 
 def empty_cache(lm, batch_size, max_length):
@@ -70,65 +72,91 @@ def call_with_cache(lm, token_ids, padding_mask, caches, cache_index, start_posi
     return ops.cast(embedding(x, reverse=True), "float32"), updated
 
 
-_STEPS = weakref.WeakKeyDictionary()  # model -> its compiled step, reused by every call
+_DECODERS = weakref.WeakKeyDictionary()  # model -> its compiled decode, reused by every call
 
 
-def _compiled_step(lm):
-    """`lm`'s step, compiled on the first `generate` call and kept with the model: a later
-    call of the same shapes (batch, prompt and total lengths) runs without compiling."""
-    step = _STEPS.get(lm)
-    if step is None:
-        step = _STEPS[lm] = _compile_step(lm)
-    return step
+def _compiled_decoder(lm):
+    """`lm`'s `_Decoder`, made on the first `generate` call and kept with the model: a later
+    call of the same shapes (batch, prompt and total lengths, number of stop tokens) and
+    sampling mode (greedy, top_k, top_p or not) runs without compiling."""
+    decoder = _DECODERS.get(lm)
+    if decoder is None:
+        decoder = _DECODERS[lm] = _Decoder(lm)
+    return decoder
 
 
-def _compile_step(lm):
-    """`step(token_ids, padding_mask, caches, cache_index, start_positions)` -> (last
-    logits, caches), compiled where the backend allows it simply (see the module doc)."""
-    backend = keras.backend.backend()
-    if backend == "jax":
-        import jax
+class _Decoder:
+    """The whole decode of `lm` (prompt pass, then a `while_loop` of one-token steps with
+    sampling and stop-token bookkeeping) as one XLA program on JAX and TensorFlow; eager,
+    under `torch.no_grad`, on PyTorch. `traces` counts how often it was traced (compiled)."""
 
-        variables = lm.variables
+    def __init__(self, lm):
+        self._lm = weakref.ref(lm)  # the cache must not keep its key alive
+        self.traces = 0
+        backend = keras.backend.backend()
+        if backend == "jax":
+            import jax
 
-        def stateless(values, *args):
-            with keras.StatelessScope(state_mapping=list(zip(variables, values, strict=True))):
-                return call_with_cache(lm, *args, last_only=True)
+            jitted = jax.jit(self._stateless, static_argnames="mode")
+            self._run = lambda args, mode: jitted(
+                [v.value for v in self._lm().variables], args, mode=mode
+            )
+        elif backend == "tensorflow":
+            import tensorflow as tf
 
-        jitted = jax.jit(stateless)
-        return lambda *args: jitted([v.value for v in variables], *args)
-    if backend == "tensorflow":
-        import tensorflow as tf
+            self._run = tf.function(self._decode, jit_compile=True)
+        elif backend == "torch":
+            import torch
 
-        return tf.function(lambda *args: call_with_cache(lm, *args, last_only=True),
-                           jit_compile=True, reduce_retracing=True)  # fmt: skip
-    if backend == "torch":
-        import torch
+            self._run = torch.no_grad()(self._decode)
+        else:
+            self._run = self._decode
 
-        def eager(*args):
-            with torch.no_grad():
-                return call_with_cache(lm, *args, last_only=True)
+    def __call__(self, args, mode):
+        """`args`: token_ids (batch, longest), padding_mask (batch, total), padding (batch,),
+        stops (n,), seed, temperature, top_p, pad_token_id (scalars), all tensors; `mode`:
+        (greedy, top_k, nucleus). Returns the new tokens, int32 (batch, total - longest)."""
+        return self._run(args, mode)
 
-        return eager
-    return lambda *args: call_with_cache(lm, *args, last_only=True)
+    def _stateless(self, values, args, mode):
+        variables = self._lm().variables
+        with keras.StatelessScope(state_mapping=list(zip(variables, values, strict=True))):
+            return self._decode(args, mode)
 
+    def _decode(self, args, mode):
+        self.traces += 1
+        lm = self._lm()
+        token_ids, padding_mask, padding, stops, seed, temperature, top_p, pad = args
+        greedy, top_k, nucleus = mode
+        batch, longest = token_ids.shape
+        max_new = padding_mask.shape[1] - longest
 
-def _sample(logits, generator, greedy, temperature, top_k, top_p):
-    """Next tokens (batch,) from float32 logits (batch, vocabulary)."""
-    if greedy:
-        return ops.argmax(logits, axis=-1)
-    logits = logits / temperature
-    if top_k is not None:
-        kth = ops.top_k(logits, top_k)[0][:, -1:]
-        logits = ops.where(logits < kth, _MASKED, logits)
-    if top_p is None:
-        return keras.random.categorical(logits, 1, seed=generator)[:, 0]
-    values, indices = ops.top_k(logits, ops.shape(logits)[-1])  # sorted, descending
-    probabilities = ops.softmax(values, axis=-1)
-    before = ops.cumsum(probabilities, axis=-1) - probabilities  # mass of the better tokens
-    values = ops.where(before > top_p, _MASKED, values)  # the best token always stays
-    choice = keras.random.categorical(values, 1, seed=generator)
-    return ops.take_along_axis(indices, ops.cast(choice, indices.dtype), axis=-1)[:, 0]
+        def next_token(logits, done, step):
+            token = sample(logits, seed, step, greedy=greedy, temperature=temperature,
+                           top_k=top_k, top_p=top_p if nucleus else None)  # fmt: skip
+            token = ops.where(done, pad, token)  # finished rows get padding
+            stopped = ops.any(ops.equal(token[:, None], stops[None, :]), axis=-1)
+            return token, ops.logical_or(done, stopped)
+
+        def more(t, token, done, outputs, caches):
+            return ops.logical_and(t < max_new, ops.logical_not(ops.all(done)))
+
+        def step(t, token, done, outputs, caches):  # feeds token t - 1, samples token t
+            index = t + (longest - 1)
+            logits, caches = call_with_cache(lm, token[:, None], padding_mask, caches, index,
+                                             index - padding, last_only=True)  # fmt: skip
+            token, done = next_token(logits, done, t)
+            outputs = ops.slice_update(outputs, (0, t), token[:, None])
+            return t + 1, token, done, outputs, caches
+
+        caches = empty_cache(lm, batch, longest + max_new)
+        logits, caches = call_with_cache(lm, token_ids, padding_mask, caches, 0, -padding,
+                                         last_only=True)  # fmt: skip
+        token, done = next_token(logits, ops.zeros((batch,), "bool"), 0)
+        outputs = ops.slice_update(ops.zeros((batch, max_new), "int32") + pad, (0, 0),
+                                   token[:, None])  # fmt: skip
+        start = ops.convert_to_tensor(1, "int32")
+        return ops.while_loop(more, step, (start, token, done, outputs, caches))[3]
 
 
 def _check(lm, prompts, max_new_tokens, temperature, top_k, top_p, greedy):
@@ -190,23 +218,17 @@ def generate(lm, prompts, max_new_tokens, *, temperature=1.0, top_k=None, top_p=
         token_ids[row, longest - len(prompt):] = prompt
         padding_mask[row, longest - len(prompt):longest] = 1
     padding = np.array([longest - len(prompt) for prompt in prompts], "int32")
-    step = _compiled_step(lm)
-    generator = None if greedy else keras.random.SeedGenerator(seed)
-    stops = np.array(sorted(set(int(t) for t in stop_token_ids)), "int32")
-    caches = empty_cache(lm, batch, total)
-    logits, caches = step(token_ids, padding_mask, caches, np.int32(0), -padding)
-    outputs = np.full((batch, max_new_tokens), pad_token_id, "int32")
-    done = np.zeros(batch, bool)
-    for t in range(max_new_tokens):
-        tokens = ops.convert_to_numpy(
-            _sample(logits, generator, greedy, temperature, top_k, top_p)
-        ).astype("int32")
-        outputs[:, t] = np.where(done, pad_token_id, tokens)
-        done |= np.isin(tokens, stops)
-        if done.all() or t == max_new_tokens - 1:
-            break
-        index = np.int32(longest + t)
-        logits, caches = step(outputs[:, t : t + 1], padding_mask, caches, index, index - padding)
+    stops = sorted(set(int(t) for t in stop_token_ids)) or [-1]  # -1: no token stops
+    if seed is None:
+        seed = random.randrange(2**31)  # Python's generator: keras.utils.set_random_seed's
+    args = [token_ids, padding_mask, padding, np.array(stops, "int32"), np.int32(seed % 2**31),
+            np.float32(temperature), np.float32(1.0 if top_p is None else top_p),
+            np.int32(pad_token_id)]  # fmt: skip
+    mode = (bool(greedy), None if greedy or top_k is None else int(top_k),
+            top_p is not None and not greedy)  # fmt: skip
+    decoder = _compiled_decoder(lm)
+    outputs = ops.convert_to_numpy(decoder([ops.convert_to_tensor(a) for a in args], mode))
+    stops = np.array(stops)
     result = []
     for row in outputs:
         hits = np.flatnonzero(np.isin(row, stops))

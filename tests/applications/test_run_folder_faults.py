@@ -21,7 +21,11 @@ from tests.applications.conftest import app_command
 from zoo._faults import KILL_AT
 from zoo._utils import PARTIAL
 
-pytestmark = pytest.mark.slow  # real runs in processes: .ci/run runs them, on every backend
+# Real runs in processes: .ci/run runs them. A kill while training (the backup, the resume
+# and the optimizer state each backend restores) is tested on every backend; what follows the
+# last epoch (saving, exporting, a full disk, a read-only folder) is zoo's own file handling,
+# the same whatever the backend, and is tested once (`backend_independent`).
+pytestmark = pytest.mark.slow
 
 EPOCHS = 3
 SMOKE = ["--model", "cnn", "--dataset", "synthetic", "--max-train-examples", "96",
@@ -80,6 +84,7 @@ def test_a_run_killed_at_each_write_while_training_loses_at_most_an_epoch(tmp_pa
     assert _assert_complete(out)["resumed_from_epoch"] == 1
 
 
+@pytest.mark.backend_independent
 def test_a_run_killed_while_saving_its_results_trains_nothing_again(tmp_path):
     """Killed after its last epoch, the run resumes there and only saves; finished, the same
     command trains nothing, another one is refused, and --overwrite trains afresh."""
@@ -101,6 +106,7 @@ def test_a_run_killed_while_saving_its_results_trains_nothing_again(tmp_path):
     assert _assert_complete(out)["resumed_from_epoch"] == 0
 
 
+@pytest.mark.backend_independent
 def test_a_run_killed_while_exporting_exports_when_rerun(tmp_path):
     """The backup outlives the export: a kill there resumes at the last epoch, saves and
     exports again, and only then is the run finished."""
@@ -125,6 +131,7 @@ def _with_file_size_limit(limit):
             "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"]  # fmt: skip
 
 
+@pytest.mark.backend_independent
 def test_a_write_that_fails_for_space_is_one_line_and_leaves_nothing_half_written(tmp_path):
     """A file size limit below the model's backup makes epoch 1's backup fail mid-write, as a
     full disk would (a failure after a complete backup resumes from it, as any kill does)."""
@@ -151,6 +158,7 @@ def _read_only_folder(tmp_path):
     return folder if mounted.returncode == 0 else None
 
 
+@pytest.mark.backend_independent
 def test_a_read_only_folder_is_refused_in_one_line(tmp_path):
     folder = _read_only_folder(tmp_path)
     if folder is None:

@@ -21,7 +21,10 @@ def _run(command, cwd, env, timeout=300):
     return result
 
 
+# The wheel holds the same files whatever the backend; each backend runs the installed
+# package's code in the per-backend application tests.
 @pytest.mark.slow
+@pytest.mark.backend_independent
 def test_the_installed_wheel_trains_exports_and_evaluates(tmp_path):
     env = {key: value for key, value in os.environ.items()
            if key not in ("PYTHONPATH", "VIRTUAL_ENV")}  # fmt: skip

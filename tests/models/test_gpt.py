@@ -207,9 +207,9 @@ def test_hidden_states_equal_keras_hub_gpt2_backbone():
 
 
 def test_a_second_generate_call_reuses_the_compiled_step(lm):
-    from zoo.generation import _compiled_step
+    from zoo.generation import _compiled_decoder
 
-    assert _compiled_step(lm) is _compiled_step(lm)
+    assert _compiled_decoder(lm) is _compiled_decoder(lm)
     first = generate(lm, [[3, 4]], 3, greedy=True)
     assert generate(lm, [[3, 4]], 3, greedy=True) == first
 

@@ -5,6 +5,11 @@ import pytest
 from tests.helpers import to_numpy
 from zoo import ConfigError, build_inception_cifar, build_inception_v3, get_model_spec
 
+# Layer graphs checked once, on TensorFlow (tests.helpers.SLOW_TO_COMPILE says why); the
+# Inceptions train, compile, run in mixed precision and reload on every backend in the slow
+# set of tests/models/test_registered_models.py and tests/train/test_precision.py.
+pytestmark = pytest.mark.backend_independent
+
 
 def test_v3_parameter_count_is_the_papers():
     # 23,851,784 with the 1000-class top (keras.applications.InceptionV3), whatever the input.

@@ -12,6 +12,7 @@ from tests.helpers import (
     assert_round_trip,
     assert_trains_one_step,
     to_numpy,
+    with_architecture_marks,
     with_cost_marks,
 )
 from zoo import create_model, get_model_spec, list_models
@@ -50,7 +51,7 @@ def test_registry_holds_the_issue_models():
     assert REPRESENTATIVES == ["cnn", "inception_cifar", "resnet20", "resnet9"]
 
 
-@pytest.mark.parametrize("name", IMAGE_MODELS)
+@pytest.mark.parametrize("name", with_architecture_marks(IMAGE_MODELS))
 def test_builds_with_declared_parameter_count(name):
     spec = get_model_spec(name)
     model = create_model(name)
@@ -62,7 +63,7 @@ def test_builds_with_declared_parameter_count(name):
     np.testing.assert_allclose(outputs.sum(axis=-1), 1.0, rtol=1e-5)  # softmax rows
 
 
-@pytest.mark.parametrize("name", IMAGE_MODELS)
+@pytest.mark.parametrize("name", with_architecture_marks(IMAGE_MODELS))
 def test_headless_and_pooled_features(name):
     spec = get_model_spec(name)
     inputs = _batch(spec)[0]
@@ -73,7 +74,7 @@ def test_headless_and_pooled_features(name):
     assert to_numpy(pooled(inputs)).shape == (2, features.output_shape[-1])
 
 
-@pytest.mark.parametrize("name", IMAGE_MODELS)
+@pytest.mark.parametrize("name", with_architecture_marks(IMAGE_MODELS))
 def test_layer_names_are_prefixed_and_unique(name):
     model = create_model(name, num_classes=3)
     names = [layer.name for layer in model.layers[1:]]  # [0] is the input

