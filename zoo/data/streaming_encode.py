@@ -16,10 +16,9 @@ import tensorflow as tf
 
 def encode_stream(encoder, data):
     """`data`'s batches as ({feature: tensor}, label), encoded by `encoder` in tf.data."""
-    specs = encoder.specs
 
     def encode(columns, label):
-        # TabularEncoder's own per-column encoding, so a stream and a table encode alike.
-        return {s.name: encoder._encode(s, columns[s.name]) for s in specs}, label
+        # TabularEncoder's own encoding, so a stream and a table encode alike.
+        return encoder.encode_batch(columns), label
 
     return data.map(encode, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)

@@ -156,6 +156,11 @@ class TabularEncoder:
                                           num_oov_indices=1, mask_token=None)  # fmt: skip
         return layer
 
+    def encode_batch(self, batch):
+        """A batch of raw columns ({name: tensor}) as the models' features ({name: tensor}),
+        in TensorFlow ops (for `tf.data.Dataset.map`)."""
+        return {spec.name: self._encode(spec, batch[spec.name]) for spec in self.specs}
+
     def _encode(self, spec, column):
         if spec.kind == "dense":
             state = self.state[spec.name]
@@ -188,10 +193,8 @@ class TabularEncoder:
         data = tf.data.Dataset.from_tensor_slices((raw, labels))
         if training:
             data = data.shuffle(min(len(labels), 200_000), seed=seed, reshuffle_each_iteration=True)
-        specs = self.specs
-
         def encode(batch, label):
-            return {s.name: self._encode(s, batch[s.name]) for s in specs}, label
+            return self.encode_batch(batch), label
 
         drop = training and len(labels) >= batch_size  # whole global batches for the replicas
         data = data.batch(batch_size, drop_remainder=drop)
