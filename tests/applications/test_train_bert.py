@@ -31,6 +31,7 @@ def _metrics(folder):
     return json.loads((folder / "metrics.json").read_text())
 
 
+@pytest.mark.slow
 def test_pretraining_writes_what_finetuning_reads(run_app, language, tmp_path):
     """One epoch of masked-LM pretraining on every backend: the run folder holds the
     pretrainer, the encoder and the tokenizer, and reports its masked-LM accuracy."""
@@ -116,6 +117,7 @@ def test_pretraining_beats_random_initialisation(run_app, language, tmp_path):
 # The weight conversion is tested on every backend in tests/convert; this slow end-to-end run
 # (import, fine-tune, report) adds nothing backend-specific, so one backend runs it.
 @pytest.mark.tf_only
+@pytest.mark.slow
 def test_finetune_from_keras_hub_and_hugging_face_folders(run_app, tmp_path, language):
     keras_hub = pytest.importorskip("keras_hub")
     transformers = pytest.importorskip("transformers")
@@ -145,6 +147,7 @@ def test_finetune_from_keras_hub_and_hugging_face_folders(run_app, tmp_path, lan
         assert model.output_shape == (None, 2)
 
 
+@pytest.mark.slow
 def test_finetune_on_synthetic_learns_a_vocabulary(run_app, tmp_path):
     out = tmp_path / "run"
     result = run_app("train_bert.py", "finetune", "--dataset", "synthetic", "--epochs", "1",
@@ -174,6 +177,7 @@ def test_finetune_on_synthetic_learns_a_vocabulary(run_app, tmp_path):
 # tests/compress and through train_cifar.py; what train_bert.py adds (the student reading the
 # teacher run's tokenizer, the flags' plumbing) is backend-independent.
 @pytest.mark.tf_only
+@pytest.mark.slow
 def test_finetune_distills_prunes_and_quantizes_a_student(run_app, tmp_path):
     teacher = tmp_path / "teacher"
     result = run_app("train_bert.py", "finetune", "--dataset", "synthetic", "--model", "bert_mini",

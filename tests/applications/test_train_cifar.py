@@ -62,6 +62,7 @@ def test_end_to_end_on_synthetic_data(run_app, tmp_path):
     assert "](confusion_matrix.png)" in (out / "evaluation.md").read_text()
 
 
+@pytest.mark.backend_independent
 def test_trains_from_cifar_files(run_app, tmp_path):
     write_cifar(tmp_path / "data", "cifar10", per_batch=20)
     out = tmp_path / "run"
@@ -115,6 +116,7 @@ def test_killed_run_resumes_with_the_same_command(tmp_path):
     _kill_and_resume(tmp_path / "run", 40)
 
 
+@pytest.mark.slow
 def test_pruned_distilled_and_quantized(run_app, tmp_path, capsys):
     """--prune, --distill-from and --quantize together: the saved model is the plain student
     with the zeros, best.keras a classifier (not the distiller), model_int8.keras reloads."""

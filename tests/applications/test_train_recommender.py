@@ -37,6 +37,7 @@ def test_deepfm_finds_the_synthetic_interaction(run_app, tmp_path):
     assert model.predict(features, verbose=0).shape == (2, 1)
 
 
+@pytest.mark.backend_independent
 def test_movielens_files_with_a_time_split(run_app, tmp_path):
     """ml-1m's files through the application (ml-100k's: tests/data/test_tabular.py)."""
     layout = "ml-1m"
@@ -73,6 +74,7 @@ def test_each_data_set_trains_with_its_recipe():
     assert (small.epochs, small.learning_rate, small.batch_size) == (3, 2e-3, 256)
 
 
+@pytest.mark.slow
 def test_wide_deep_on_criteo_files_with_hashing_and_a_cross(run_app, tmp_path):
     write_criteo(tmp_path / "criteo" / "train.txt", rows=400)
     out = tmp_path / "run"
@@ -109,6 +111,7 @@ def test_csv_with_features_on_the_command_line(run_app, tmp_path):
 # train_cifar's and train_bert's kill tests; what this application adds (its saved
 # vocabularies) does not depend on the backend, so one backend runs this slow test.
 @pytest.mark.tf_only
+@pytest.mark.slow
 def test_killed_run_resumes_with_its_vocabularies(tmp_path):
     out = tmp_path / "run"
     command = app_command("train_recommender.py", "--dataset", "synthetic", "--max-rows",

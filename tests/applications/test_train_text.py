@@ -63,6 +63,7 @@ def test_learns_sentiment_from_acl_imdb_folders(run_app, tmp_path):
 # train_cifar's kill test; what this application adds (its saved
 # encoder) does not depend on the backend, so one backend runs this slow test.
 @pytest.mark.tf_only
+@pytest.mark.slow
 def test_killed_run_resumes_with_its_vocabulary(tmp_path):
     out = tmp_path / "run"
     command = app_command("train_text.py", "--model", "lstm_text", "--dataset", "synthetic",

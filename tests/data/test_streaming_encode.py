@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 
 from benchmarks.make_criteo_like import write_criteo_like
 from zoo.data.streaming import CriteoStream
@@ -28,6 +29,7 @@ def test_encoded_stream_equals_the_in_memory_encoding(tmp_path):
     assert int(streamed[0][0]["C3"].max()) > 1  # known values, not only unknown ids
 
 
+@pytest.mark.slow  # DeepFM trains for two epochs, on every backend
 def test_a_recommender_trains_on_the_stream(tmp_path):
     path = write_criteo_like(tmp_path / "day_0.txt", 1024, seed=4, chunk=512)
     stream = CriteoStream.open(path)
