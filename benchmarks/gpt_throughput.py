@@ -32,6 +32,7 @@ RESULTS = "gpt_throughput.csv"
 KERAS, TORCH = "_gpt_keras_worker.py", "_gpt_torch_reference.py"
 CONFIGURATIONS = [
     ("zoo / tensorflow", [KERAS, "--backend", "tensorflow"]),
+    ("zoo / tensorflow + XLA", [KERAS, "--backend", "tensorflow", "--jit-compile", "true"]),
     ("zoo / jax", [KERAS, "--backend", "jax"]),
     ("zoo / torch", [KERAS, "--backend", "torch"]),
     ("nanoGPT / PyTorch", [TORCH, "--implementation", "nanogpt"]),

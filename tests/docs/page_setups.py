@@ -165,6 +165,9 @@ PAGES = {
     "guides/compression.md": PageSetup(
         setup=compression_setup,
         mock_tfds=True,
+        tf_only="pruning, distillation and quantization of the page's models (35 s on jax); "
+                "tests/compress and the applications' compression tests run them on every "
+                "backend",
         substitutions=(
             ("end_step=2000, frequency=100", "end_step=2, frequency=1"),
             ("epochs=10", "epochs=1"),
@@ -174,5 +177,8 @@ PAGES = {
     "guides/export.md": PageSetup(
         setup=export_setup, tf_only=TF_ONLY_EXPORT
     ),  # fmt: skip
-    "guides/evaluation.md": PageSetup(setup=explanation_setup),
+    "guides/evaluation.md": PageSetup(
+        setup=explanation_setup,
+        tf_only="every evaluation report and explanation of the page (22 s on jax); "
+                "tests/evaluate and tests/explain run each on every backend"),
 }

@@ -21,10 +21,14 @@ def lm():
 
 
 def _last_logits(lm, tokens):
-    """Logits of the next token after `tokens` alone: a full forward pass, no cache."""
-    ids = np.asarray([tokens], "int32")
-    logits = lm({"token_ids": ids, "padding_mask": np.ones_like(ids)}, training=False)
-    return to_numpy(logits)[0, -1]
+    """Logits of the next token after `tokens` alone: a full forward pass, no cache.
+    Right padding to the longest length keeps one input shape (the model is causal, so
+    the positions after the last token change nothing), which JAX's eager ops reuse."""
+    ids = np.zeros((1, TINY.max_sequence_length), "int32")
+    ids[0, : len(tokens)] = tokens
+    mask = (np.arange(ids.shape[1]) < len(tokens)).astype("int32")[None]
+    logits = lm({"token_ids": ids, "padding_mask": mask}, training=False)
+    return to_numpy(logits)[0, len(tokens) - 1]
 
 
 def _reference(lm, prompt, new_tokens, stops=()):

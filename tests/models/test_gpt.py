@@ -131,7 +131,7 @@ def test_one_training_step_lowers_the_causal_lm_loss():
     tokens = np.random.default_rng(3).integers(0, 50, (4, 12)).astype("int32")
     inputs, labels = _inputs(tokens[:, :-1]), tokens[:, 1:]
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss, jit_compile=False)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss, jit_compile="auto")
     before = model.evaluate(inputs, labels, verbose=0)
     model.train_on_batch(inputs, labels)
     assert model.evaluate(inputs, labels, verbose=0) < before

@@ -4,6 +4,7 @@ from zoo.layers.batch_normalization import BatchNormalization
 from zoo.layers.biased_sum import BiasedSum
 from zoo.layers.factorization_machine import FactorizationMachine
 from zoo.layers.hashed_cross import HashedCross
+from zoo.layers.hashed_dropout import HashedDropout
 from zoo.layers.last_token import LastToken
 from zoo.layers.lstm import LSTM
 from zoo.layers.masked_lm_head import MaskedPositionsTransform, VocabularyBias
@@ -22,6 +23,7 @@ __all__ = [
     "BiasedSum",
     "FactorizationMachine",
     "HashedCross",
+    "HashedDropout",
     "LastToken",
     "MLP",
     "SequencePooling",

@@ -6,6 +6,7 @@ import math
 import keras
 from keras import ops
 
+from zoo.layers.hashed_dropout import HashedDropout
 from zoo.layers.sublayer_quantization import SublayerQuantization
 
 
@@ -76,7 +77,7 @@ class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
         for dense in (self.query_dense, self.key_dense, self.value_dense):
             dense.build(input_shape)
         self.output_dense.build((*input_shape[:-1], self.num_heads, self.head_dim))
-        self.dropout_layer = keras.layers.Dropout(self.attention_dropout, dtype=self.dtype_policy)
+        self.dropout_layer = HashedDropout(self.attention_dropout, dtype=self.dtype_policy)
         self.restore_sublayer_quantization()
 
     def call(self, inputs, padding_mask=None, training=None, first_token_only=False,

@@ -3,6 +3,7 @@
 
 import keras
 
+from zoo.layers.hashed_dropout import HashedDropout
 from zoo.layers.self_attention import MultiHeadSelfAttention
 from zoo.layers.sublayer_quantization import SublayerQuantization
 
@@ -68,7 +69,7 @@ class TransformerEncoderBlock(SublayerQuantization, keras.layers.Layer):
             name="self_attention",
         )
         self.attention.build(input_shape)
-        self.attention_dropout_layer = keras.layers.Dropout(self.dropout, dtype=policy)
+        self.attention_dropout_layer = HashedDropout(self.dropout, dtype=policy)
         self.attention_norm = keras.layers.LayerNormalization(
             epsilon=self.layer_norm_epsilon, dtype=policy, name="attention_layer_norm"
         )
@@ -86,7 +87,7 @@ class TransformerEncoderBlock(SublayerQuantization, keras.layers.Layer):
             width, kernel_initializer=self._initializer(), dtype=policy, name="output_dense"
         )
         self.output_dense.build((*input_shape[:-1], self.intermediate_dim))
-        self.output_dropout_layer = keras.layers.Dropout(self.dropout, dtype=policy)
+        self.output_dropout_layer = HashedDropout(self.dropout, dtype=policy)
         self.output_norm = keras.layers.LayerNormalization(
             epsilon=self.layer_norm_epsilon, dtype=policy, name="output_layer_norm"
         )

@@ -15,6 +15,7 @@ import keras
 from zoo._utils import check_fraction, check_positive_int
 from zoo.errors import ConfigError
 from zoo.layers import (
+    HashedDropout,
     MaskedPositionsTransform,
     TransformerEncoderBlock,
     VocabularyBias,
@@ -106,7 +107,7 @@ def _encode(config, inputs, name, dtype, pooled_only=False):
     x = keras.layers.LayerNormalization(
         epsilon=config.layer_norm_epsilon, dtype=dtype, name=names.embeddings_layer_norm
     )(x)
-    x = keras.layers.Dropout(config.dropout, dtype=dtype, name=names.embeddings_dropout)(x)
+    x = HashedDropout(config.dropout, dtype=dtype, name=names.embeddings_dropout)(x)
     for i in range(config.num_layers):
         last = i == config.num_layers - 1
         x = TransformerEncoderBlock(
@@ -178,7 +179,7 @@ def build_bert_classifier(backbone="bert_tiny", num_classes=2, *, dropout=0.1,
     name = name or f"{prefix}_classifier"
     inputs = _bert_inputs()
     _, pooled, _ = _encode(config, inputs, prefix, dtype, pooled_only=True)
-    x = keras.layers.Dropout(dropout, name=f"{name}_dropout")(pooled)
+    x = HashedDropout(dropout, name=f"{name}_dropout")(pooled)
     x = keras.layers.Dense(
         num_classes, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02),
         dtype=dtype, name=f"{name}_logits",

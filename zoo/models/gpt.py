@@ -15,7 +15,7 @@ import keras
 
 from zoo._utils import check_fraction, check_positive_int
 from zoo.errors import ConfigError
-from zoo.layers import LastToken, TransformerEncoderBlock
+from zoo.layers import HashedDropout, LastToken, TransformerEncoderBlock
 from zoo.models._image_classifier import PREDICTIONS_LAYER
 from zoo.models._layer_names import TransformerLayerNames, layer_name
 from zoo.models._weights import copy_weights_by_layer_name
@@ -76,7 +76,7 @@ def _decode(config, name, dtype):
     }
     token_embedding, tokens, positions = names.embed(config, inputs["token_ids"], dtype)
     x = keras.layers.Add(dtype=dtype, name=names.embeddings_add)([tokens, positions])
-    x = keras.layers.Dropout(config.dropout, dtype=dtype, name=names.embeddings_dropout)(x)
+    x = HashedDropout(config.dropout, dtype=dtype, name=names.embeddings_dropout)(x)
     for i in range(config.num_layers):
         x = TransformerEncoderBlock(
             config.num_heads, config.intermediate_dim, activation=config.activation,
@@ -177,7 +177,7 @@ def build_gpt_classifier(backbone="gpt_nano", num_classes=2, *, dropout=0.1,
     x = LastToken(dtype=dtype, name=f"{name}_last_token")(
         hidden, padding_mask=inputs["padding_mask"]
     )
-    x = keras.layers.Dropout(dropout, dtype=dtype, name=f"{name}_dropout")(x)
+    x = HashedDropout(dropout, dtype=dtype, name=f"{name}_dropout")(x)
     x = keras.layers.Dense(num_classes, kernel_initializer=_initializer(config), dtype=dtype,
                            name=f"{name}_logits")(x)  # fmt: skip
     outputs = keras.layers.Activation(classifier_activation, dtype="float32",
