@@ -48,12 +48,7 @@ def command_generate(args):
     from zoo.convert import load_gpt
     from zoo.generation import generate
 
-    lm, tokenizer = load_gpt(args.model)
-    if tokenizer is None:
-        raise ConfigError(
-            f"{args.model} has no tokenizer (vocab.json and merges.txt, or tokenizer/); "
-            "generation needs the one the model was trained with."
-        )
+    lm, tokenizer = load_gpt(args.model, tokenizer_needed_for="generation")
     prompts = [tokenizer.encode(text) for text in args.prompt]
     empty = [text for text, ids in zip(args.prompt, prompts, strict=True) if not ids]
     if empty:

@@ -157,6 +157,11 @@ def test_load_gpt_huggingface_folder_and_zoo_run(hf_folder, hf_logits, tmp_path)
     assert isinstance(run_tokenizer, CharacterTokenizer)
     with pytest.raises(DataSourceError, match="neither a zoo GPT run"):
         load_gpt(tmp_path / "nothing")
+    (run / "model_only").mkdir()
+    lm.save(run / "model_only" / "model.keras")
+    assert load_gpt(run / "model_only")[1] is None
+    with pytest.raises(ConfigError, match="has no tokenizer .* generation needs the one"):
+        load_gpt(run / "model_only", tokenizer_needed_for="generation")
 
 
 def test_huggingface_config_mapping_and_errors(hf_folder):

@@ -113,8 +113,8 @@ def _pretrain_tokenizer(args, run, documents):
     return load_or_fit(run, TOKENIZER_SETTINGS, load=load_gpt_tokenizer, fit=fit)
 
 
-def _corpus_datasets(args, tokenizer, sequence_length, batch_size):
-    stream = token_stream(read_documents(args.corpus, args.encoding), tokenizer)
+def _corpus_datasets(args, documents, tokenizer, sequence_length, batch_size):
+    stream = token_stream(documents, tokenizer)
     train_stream, validation_stream = split_stream(stream, args.validation_split)
     train = causal_lm_dataset(train_stream, sequence_length=sequence_length,
                               batch_size=batch_size, training=True, seed=args.seed)  # fmt: skip
@@ -131,8 +131,9 @@ def _corpus_datasets(args, tokenizer, sequence_length, batch_size):
     return train, validation, steps, described
 
 
-def _train_language_model(args, run, model, tokenizer, recipe, record):
-    """Fit `model` on the corpus, write model.keras and metrics.json; return the metrics."""
+def _train_language_model(args, run, model, tokenizer, recipe, record, documents=None):
+    """Fit `model` on the corpus (`documents`, read from --corpus when not given), write
+    model.keras and metrics.json; return the metrics."""
     config = gpt_config_of(model)
     length = _sequence_length(args, config)
     if config.vocabulary_size < tokenizer.vocabulary_size:
@@ -141,7 +142,9 @@ def _train_language_model(args, run, model, tokenizer, recipe, record):
             f"{tokenizer.vocabulary_size} tokens; they must come from the same run or checkpoint."
         )
     tokenizer.save(run.run_dir / TOKENIZER_FOLDER)
-    train, validation, steps, described = _corpus_datasets(args, tokenizer, length,
+    if documents is None:
+        documents = read_documents(args.corpus, args.encoding)
+    train, validation, steps, described = _corpus_datasets(args, documents, tokenizer, length,
                                                            recipe.batch_size)  # fmt: skip
     compression = Compression.from_args(args)
     with run.scope():
@@ -180,27 +183,18 @@ def _train_language_model(args, run, model, tokenizer, recipe, record):
 def pretrain(args):
     recipe = recipe_from_args(get_model_spec(args.model).recipe, args)
     run = run_from_args(args, f"runs/{args.model}_pretrain", recipe)
-    tokenizer = _pretrain_tokenizer(args, run, read_documents(args.corpus, args.encoding))
+    documents = read_documents(args.corpus, args.encoding)  # once, for both passes
+    tokenizer = _pretrain_tokenizer(args, run, documents)
     with run.scope():
         model = build_gpt_lm(args.model, vocabulary_size=tokenizer.vocabulary_size)
     return _train_language_model(args, run, model, tokenizer, recipe,
-                                 {"model": args.model, "init_from": None})  # fmt: skip
-
-
-def _load_start(args):
-    from zoo.convert import load_gpt
-
-    model, tokenizer = load_gpt(args.init_from)
-    if tokenizer is None:
-        raise ConfigError(
-            f"{args.init_from} has no tokenizer (vocab.json and merges.txt, or tokenizer/); "
-            "copy the one the model was trained with there."
-        )
-    return model, tokenizer
+                                 {"model": args.model, "init_from": None}, documents)  # fmt: skip
 
 
 def finetune(args):
-    model, tokenizer = _load_start(args)
+    from zoo.convert import load_gpt
+
+    model, tokenizer = load_gpt(args.init_from, tokenizer_needed_for="fine-tuning")
     recipe = recipe_from_args(FINETUNE_RECIPE, args)
     name = Path(args.init_from).name
     run = run_from_args(args, f"runs/{name}_{args.dataset or 'finetune'}", recipe)

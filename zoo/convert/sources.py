@@ -69,10 +69,23 @@ def load_bert_encoder(directory, name=None):
     return encoder, tokenizer
 
 
-def load_gpt(directory, name=None):
+def load_gpt(directory, name=None, tokenizer_needed_for=None):
     """(language model, tokenizer or None) from a zoo run, keras-hub preset or Hugging Face
-    GPT-2 folder; the model is a zoo `build_gpt_lm` model in every case."""
-    directory = Path(directory)
+    GPT-2 folder; the model is a zoo `build_gpt_lm` model in every case.
+
+    `tokenizer_needed_for` (what the caller does with the tokenizer, e.g. "generation")
+    makes a folder without a tokenizer an error that says so, instead of returning None.
+    """
+    lm, tokenizer = _load_gpt(Path(directory), name)
+    if tokenizer is None and tokenizer_needed_for:
+        raise ConfigError(
+            f"{directory} has no tokenizer (vocab.json and merges.txt, or tokenizer/); "
+            f"{tokenizer_needed_for} needs the one the model was trained with: copy it there."
+        )
+    return lm, tokenizer
+
+
+def _load_gpt(directory, name):
     if (directory / "model.keras").is_file():
         lm = keras.saving.load_model(directory / "model.keras")
         if len(lm.output_shape) != 3:

@@ -12,7 +12,6 @@ import dataclasses
 
 import keras
 
-from zoo._utils import check_fraction, check_positive_int
 from zoo.errors import ConfigError
 from zoo.layers import (
     HashedDropout,
@@ -20,8 +19,8 @@ from zoo.layers import (
     TransformerEncoderBlock,
     VocabularyBias,
 )
-from zoo.models._image_classifier import PREDICTIONS_LAYER
 from zoo.models._layer_names import TransformerLayerNames, layer_name
+from zoo.models._text_classifier import classification_head, resolve_backbone
 from zoo.models._weights import copy_weights_by_layer_name
 from zoo.models.bert_presets import BERT_PRESETS, BertConfig  # noqa: F401  (public here too)
 
@@ -167,29 +166,19 @@ def build_bert_classifier(backbone="bert_tiny", num_classes=2, *, dropout=0.1,
     >>> classifier.output_shape
     (None, 2)
     """
-    check_positive_int("build_bert_classifier: num_classes", num_classes)
-    check_fraction("build_bert_classifier: dropout", dropout)
-    source = backbone if isinstance(backbone, keras.Model) else None
-    if source is not None:
-        config = bert_config_of(source).replace(**config_overrides)
-        prefix = source.name
-    else:
-        config = resolve_bert_config(backbone, **config_overrides)
-        prefix = backbone if isinstance(backbone, str) else "bert"
-    name = name or f"{prefix}_classifier"
+    resolved = resolve_backbone(
+        "build_bert_classifier", backbone, num_classes=num_classes, dropout=dropout, name=name,
+        config_of=bert_config_of, resolve=resolve_bert_config,
+        prefix_of=lambda model: model.name, default_prefix="bert",
+        config_overrides=config_overrides,
+    )  # fmt: skip
     inputs = _bert_inputs()
-    _, pooled, _ = _encode(config, inputs, prefix, dtype, pooled_only=True)
-    x = HashedDropout(dropout, name=f"{name}_dropout")(pooled)
-    x = keras.layers.Dense(
-        num_classes, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02),
-        dtype=dtype, name=f"{name}_logits",
-    )(x)  # fmt: skip
-    outputs = keras.layers.Activation(classifier_activation, dtype="float32",
-                                      name=PREDICTIONS_LAYER)(x)  # fmt: skip
-    model = keras.Model(inputs, outputs, name=name)
-    if source is not None:
-        copy_weights_by_layer_name(source, model)
-    return model
+    _, pooled, _ = _encode(resolved.config, inputs, resolved.prefix, dtype, pooled_only=True)
+    return classification_head(
+        inputs, pooled, resolved, num_classes=num_classes, dropout=dropout,
+        kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02),
+        classifier_activation=classifier_activation, dtype=dtype,
+    )  # fmt: skip
 
 
 def build_bert_pretrainer(preset="bert_tiny", *, dtype=None, name=None, **config_overrides):

@@ -13,12 +13,12 @@ import dataclasses
 
 import keras
 
-from zoo._utils import check_fraction, check_positive_int
+from zoo._utils import check_positive_int
 from zoo.errors import ConfigError
 from zoo.layers import HashedDropout, LastToken, TransformerEncoderBlock
 from zoo.models._image_classifier import PREDICTIONS_LAYER
 from zoo.models._layer_names import TransformerLayerNames, layer_name
-from zoo.models._weights import copy_weights_by_layer_name
+from zoo.models._text_classifier import classification_head, resolve_backbone
 from zoo.models.gpt_presets import GPT_PRESETS, GPTConfig
 
 
@@ -163,27 +163,19 @@ def build_gpt_classifier(backbone="gpt_nano", num_classes=2, *, dropout=0.1,
     >>> classifier.output_shape
     (None, 3)
     """
-    check_positive_int("build_gpt_classifier: num_classes", num_classes)
-    check_fraction("build_gpt_classifier: dropout", dropout)
-    source = backbone if isinstance(backbone, keras.Model) else None
-    if source is not None:
-        config = gpt_config_of(source).replace(**config_overrides)
-        prefix = GPTLayerNames.of(source).prefix
-    else:
-        config = resolve_gpt_config(backbone, **config_overrides)
-        prefix = backbone if isinstance(backbone, str) else "gpt"
-    name = name or f"{prefix}_classifier"
-    inputs, hidden, _ = _decode(config, prefix, dtype)
-    x = LastToken(dtype=dtype, name=f"{name}_last_token")(
+    resolved = resolve_backbone(
+        "build_gpt_classifier", backbone, num_classes=num_classes, dropout=dropout, name=name,
+        config_of=gpt_config_of, resolve=resolve_gpt_config,
+        prefix_of=lambda model: GPTLayerNames.of(model).prefix, default_prefix="gpt",
+        config_overrides=config_overrides,
+    )  # fmt: skip
+    inputs, hidden, _ = _decode(resolved.config, resolved.prefix, dtype)
+    last = LastToken(dtype=dtype, name=f"{resolved.name}_last_token")(
         hidden, padding_mask=inputs["padding_mask"]
     )
-    x = HashedDropout(dropout, dtype=dtype, name=f"{name}_dropout")(x)
-    x = keras.layers.Dense(num_classes, kernel_initializer=_initializer(config), dtype=dtype,
-                           name=f"{name}_logits")(x)  # fmt: skip
-    outputs = keras.layers.Activation(classifier_activation, dtype="float32",
-                                      name=PREDICTIONS_LAYER)(x)  # fmt: skip
-    model = keras.Model(inputs, outputs, name=name)
-    if source is not None:
-        copy_weights_by_layer_name(source, model)
-    return model
+    return classification_head(
+        inputs, last, resolved, num_classes=num_classes, dropout=dropout,
+        kernel_initializer=_initializer(resolved.config),
+        classifier_activation=classifier_activation, dtype=dtype,
+    )  # fmt: skip
 
