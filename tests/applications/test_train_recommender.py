@@ -1,3 +1,4 @@
+import gzip
 import json
 import os
 import subprocess
@@ -10,6 +11,7 @@ import zoo  # noqa: F401  (registers zoo's layers, which load_model needs)
 from tests.applications.conftest import app_command, assert_exits_2_with_one_line, kill_after_epochs
 from tests.data.fake_files import write_criteo, write_movielens_1m
 from zoo import get_model_spec
+from zoo.data.streaming_stats import StreamingFit
 from zoo.data.tabular import SMALL_DATA_RECIPE, training_recipe
 from zoo.data.tabular_encoding import TabularEncoder
 
@@ -81,12 +83,37 @@ def test_wide_deep_on_criteo_files_with_hashing_and_a_cross(run_app, tmp_path):
     result = run_app("train_recommender.py", "--model", "wide_deep", "--dataset", "criteo",
                      "--data-dir", str(tmp_path / "criteo"), "--hash-buckets", "64",
                      "--crosses", "C1:C2", "--hidden-units", "16", "--batch-size", "64",
-                     "--epochs", "1", "--output-dir", str(out), "--quiet")  # fmt: skip
+                     "--epochs", "1", "--in-memory", "--output-dir", str(out),
+                     "--quiet")  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     metrics = _metrics(out)
     assert metrics["num_train"] == 320 and metrics["model"] == "wide_deep"
+    assert "streamed" not in metrics
     model = keras.saving.load_model(out / "model.keras")
     assert "wide_deep_cross_C1_C2" in [layer.name for layer in model.layers]
+
+
+# The application's glue (stream, counting pass, run folder) is the same on every backend;
+# tests/data/test_streaming_encode.py trains a recommender on the stream on each backend.
+@pytest.mark.backend_independent
+def test_criteo_streams_from_gz_files_with_a_row_bound(run_app, tmp_path):
+    text = write_criteo(tmp_path / "log.txt", rows=400).read_bytes()
+    (tmp_path / "criteo").mkdir()
+    (tmp_path / "criteo" / "day_0.gz").write_bytes(gzip.compress(text))
+    out = tmp_path / "run"
+    result = run_app("train_recommender.py", "--dataset", "criteo", "--data-dir",
+                     str(tmp_path / "criteo"), "--max-rows", "300", "--hidden-units", "8",
+                     "--batch-size", "64", "--epochs", "1", "--output-dir", str(out),
+                     "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Counted" in result.stdout and "ran out of data" not in result.stderr
+    metrics = _metrics(out)
+    assert metrics["streamed"] and metrics["max_rows"] == 300
+    assert metrics["files"] == [str(tmp_path / "criteo" / "day_0.gz")]
+    assert 190 <= metrics["num_train"] <= 290  # 80% of 300 rows by a hash of each row
+    saved = StreamingFit.load(out)  # what a resumed run reads instead of counting again
+    assert saved.rows == metrics["num_train"] and len(saved.encoder.specs) == 39
+    assert 0 <= metrics["test_auc"] <= 1
 
 
 def test_csv_with_features_on_the_command_line(run_app, tmp_path):
@@ -131,6 +158,7 @@ def test_killed_run_resumes_with_its_vocabularies(tmp_path):
     [
         (["--model", "dcn"], "argument --model: invalid choice: 'dcn'"),
         (["--dataset", "criteo"], "criteo data set is read from its files"),
+        (["--dataset", "criteo", "--split", "time"], "a streamed Criteo log is split by a hash"),
         (["--dataset", "csv", "--csv", "x.csv"], "needs --csv FILE, --label COLUMN and --features"),
         (["--dataset", "synthetic", "--features", "user:tensor"], "kind='tensor' is not supported"),
         (["--dataset", "synthetic", "--crosses", "user_id:item_id"], "--crosses is for wide_deep"),

@@ -27,8 +27,10 @@ def _collect(data):
 
 
 def _positions(data):
-    columns, _ = _collect(data)
-    return set(zip(columns["file"].tolist(), columns["line"].tolist(), strict=True))
+    rows = set()
+    for batch, _ in data.as_numpy_iterator():  # a split of a few rows may have no batch
+        rows |= set(zip(batch["file"].tolist(), batch["line"].tolist(), strict=True))
+    return rows
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +124,18 @@ def test_splits_are_disjoint_cover_the_file_and_follow_the_seed(log):
     test = CriteoStream.open(reverse).dataset(64, split="test", seed=7, fractions=(0.2, 0.1),
                                               positions=True)  # fmt: skip
     assert {(0, 1501 - line) for _, line in _positions(test)} == parts["test"]
+
+
+@pytest.mark.parametrize("max_rows", [1, 99, 100, 101, 1550, 5000])
+def test_max_rows_reads_the_first_rows_before_splitting(log, max_rows):
+    stream = CriteoStream.open([log[0], log[1]])  # 1,500 rows each, read one after the other
+    first = {(i // 1500, i % 1500 + 1) for i in range(min(max_rows, 3000))}
+    assert _positions(stream.dataset(100, positions=True, max_rows=max_rows)) == first
+    assert _positions(stream.dataset(64, positions=True, max_rows=max_rows,
+                                     shuffle_buffer=50)) == first  # fmt: skip
+    parts = [_positions(stream.dataset(64, split=name, positions=True, max_rows=max_rows))
+             for name in ("train", "validation", "test")]  # fmt: skip
+    assert set().union(*parts) == first and sum(len(p) for p in parts) == len(first)
 
 
 def test_shuffled_stream_holds_the_same_rows(log):

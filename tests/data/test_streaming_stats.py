@@ -12,7 +12,7 @@ import pytest
 from benchmarks.make_criteo_like import write_criteo_like
 from tests.data.fake_files import write_criteo
 from zoo.data.streaming import CriteoStream
-from zoo.data.streaming_stats import fit_streaming
+from zoo.data.streaming_stats import StreamingFit, fit_streaming
 from zoo.data.tabular import criteo_specs
 from zoo.data.tabular_encoding import ColumnSpec, TabularEncoder
 from zoo.data.tabular_files import read_criteo
@@ -81,6 +81,12 @@ def test_streamed_encoder_saves_and_encodes_like_the_fitted_one(tmp_path):
     labels = columns.pop("label")
     batch, _ = next(iter(loaded.dataset(columns, labels, batch_size=200)))
     assert int(batch["C1"].numpy().max()) == loaded.features[13].vocabulary_size - 1
+    fit.save(tmp_path / "resumed")  # the counts with the encoder, as a run folder keeps them
+    again = StreamingFit.load(tmp_path / "resumed")
+    assert (again.rows, again.positives) == (fit.rows, fit.positives) == (200, fit.positives)
+    assert again.encoder.state == fit.encoder.state
+    with pytest.raises(DataSourceError, match="no streaming_counts.json"):
+        StreamingFit.load(tmp_path / "run")
 
 
 def test_bad_rows_become_one_error_naming_the_line(tmp_path):

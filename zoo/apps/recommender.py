@@ -12,7 +12,10 @@
 Labels are binary: MovieLens ratings of 4 or more, Criteo's clicks, a CSV's 0/1 label column.
 Vocabularies (or hashing) and normalisation are fitted on the training rows, applied in the
 tf.data pipeline and saved in the run folder (`tabular_encoder.json`); `model.keras` takes the
-encoded features. Rerunning the same command after a kill resumes the run.
+encoded features. Criteo logs are streamed from their files (plain or .gz, any size: memory
+stays bounded; `--max-rows` bounds the rows read) and split by a hash of each row;
+`--in-memory` reads one into memory instead (`zoo.apps.recommender_data`). Rerunning the same
+command after a kill resumes the run.
 """
 
 import argparse
@@ -28,17 +31,11 @@ from zoo._cli import (
     positive_int,
 )
 from zoo.apps._closing import close_run
+from zoo.apps.recommender_data import in_memory, streamed
 from zoo.compress.options import Compression, add_compression_arguments
 from zoo.data._reading import add_encoding_argument
-from zoo.data.run_encoder import load_or_fit
-from zoo.data.tabular import (
-    SPLITS,
-    TABULAR_DATASETS,
-    load_tabular,
-    read_spec_file,
-    training_recipe,
-)
-from zoo.data.tabular_encoding import ENCODER_FILE, ColumnSpec, TabularEncoder
+from zoo.data.tabular import SPLITS, TABULAR_DATASETS, training_recipe
+from zoo.data.tabular_encoding import ColumnSpec
 from zoo.errors import ConfigError
 from zoo.evaluate import evaluate_recommender
 from zoo.features import DenseFeature
@@ -69,6 +66,8 @@ def parse_args(argv=None, prog="zoo train recommender"):
     parser.add_argument("--validation-split", type=fraction, default=0.1)
     parser.add_argument("--test-split", type=fraction, default=0.1)
     parser.add_argument("--max-rows", type=positive_int, help="read at most this many rows")
+    parser.add_argument("--in-memory", action="store_true",
+                        help="criteo: read the log into memory, not streamed")  # fmt: skip
     parser.add_argument("--embedding-dim", type=positive_int)
     parser.add_argument("--min-frequency", type=positive_int, default=10,
                         help="Criteo: rarer categorical values become 'unknown'")  # fmt: skip
@@ -84,22 +83,6 @@ def parse_args(argv=None, prog="zoo train recommender"):
     add_training_arguments(parser)
     add_compression_arguments(parser)
     return parser.parse_args(argv)
-
-
-def _load(args):
-    label, time_column, specs = args.label, args.time_column, args.features
-    if args.spec:
-        label, spec_time, specs = read_spec_file(args.spec)
-        time_column = time_column or spec_time
-    if specs and args.embedding_dim:
-        specs = [ColumnSpec(**{**s.__dict__, "embedding_dim": args.embedding_dim}) for s in specs]
-    return load_tabular(
-        args.dataset, data_dir=args.data_dir, csv_path=args.csv, label=label, specs=specs,
-        time_column=time_column, split=args.split, seed=args.seed, max_rows=args.max_rows,
-        fractions=(args.validation_split, args.test_split),
-        embedding_dim=args.embedding_dim, min_frequency=args.min_frequency,
-        hash_buckets=args.hash_buckets, encoding=args.encoding,
-    )  # fmt: skip
 
 
 def build(args, spec, features):
@@ -125,15 +108,9 @@ def train(args):
                           "distillation learns a classifier's class probabilities; --prune and "
                           "--quantize work on recommenders.")  # fmt: skip
     run = run_from_args(args, f"runs/{args.model}_{args.dataset}", recipe)
-    data = _load(args)
-    encoder = load_or_fit(run, ENCODER_FILE, load=TabularEncoder.load,
-                          fit=lambda: TabularEncoder.fit(data.specs, data.train))  # fmt: skip
-    datasets = {split: encoder.dataset(getattr(data, split), getattr(data, f"{split}_labels"),
-                                       batch_size=recipe.batch_size,
-                                       training=split == "train", seed=args.seed)
-                if len(getattr(data, f"{split}_labels")) else None
-                for split in ("train", "validation", "test")}  # fmt: skip
-    steps_per_epoch = max(1, len(data.train_labels) // recipe.batch_size)
+    stream = args.dataset == "criteo" and not args.in_memory
+    data = (streamed if stream else in_memory)(args, run, recipe)
+    encoder, steps_per_epoch = data.encoder, data.steps_per_epoch
     compression = Compression.from_args(args)
 
     def compile_kwargs():
@@ -146,20 +123,21 @@ def train(args):
         compression.prepare(model, total_steps=steps_per_epoch * recipe.epochs,
                             distribution=run.distribution)  # fmt: skip
         run.compile(model, recipe, steps_per_epoch=steps_per_epoch, **compile_kwargs())
-    run.fit(model, datasets["train"], validation=datasets["validation"], epochs=recipe.epochs,
+    run.fit(model, data.train, validation=data.validation, epochs=recipe.epochs,
             verbose=0 if args.quiet else "auto", callbacks=compression.callbacks())  # fmt: skip
     model = compression.finish(run, model, steps_per_epoch=steps_per_epoch, **compile_kwargs())
-    metrics = run.finish(model, datasets["test"], {
+    metrics = run.finish(model, data.test, {
         "model": args.model, "epochs": recipe.epochs, "batch_size": recipe.batch_size,
-        "split": args.split, "features": [s.name for s in encoder.specs], **data.describe(),
+        "split": args.split, "features": [s.name for s in encoder.specs], **data.description,
         **compression.describe(model),
     })  # fmt: skip
     names = [s.name for s in encoder.specs]
     return close_run(
-        run, args, model, datasets["test"], metrics, compression=compression,
+        run, args, model, data.test, metrics, compression=compression,
         evaluation=lambda: evaluate_recommender(
-            model, datasets["test"], predict=run.predict,
-            group_feature="user_id" if "user_id" in names else None, description=data.describe()),
+            model, data.test, predict=run.predict,
+            group_feature="user_id" if "user_id" in names else None,
+            description=data.description),
         headline=lambda m: f"test AUC {m['test_auc']:.4f}  logloss {m['test_logloss']:.4f}",
         synthetic=data.synthetic,
     )  # fmt: skip

@@ -92,14 +92,18 @@ class CriteoStream:
 
     def dataset(self, batch_size=4096, *, split=None, fractions=(0.1, 0.1), seed=0,
                 num_workers=1, worker_index=0, shard_by="rows", shuffle_buffer=0,
-                block_rows=None, drop_remainder=False, positions=False):  # fmt: skip
+                block_rows=None, drop_remainder=False, positions=False,
+                max_rows=None):  # fmt: skip
         """Batches of `({column: tensor}, label)`; see the module docstring for `split`,
         `fractions`, `seed`, `num_workers`, `worker_index`, `shard_by`.
 
         `shuffle_buffer` > 0 shuffles the file order each epoch and rows within a buffer of
         that many (seeded); 0 keeps the files' order. `positions=True` adds `file` (index
         into `self.files`) and `line` (1-based) columns: where each row came from. Lines are read
-        and parsed in blocks of `block_rows` (default `batch_size`).
+        and parsed in blocks of `block_rows` (default `batch_size`). `max_rows` reads only the
+        first that many rows (the files one after another, in order; the same rows whatever
+        the batch size, split or epoch), before sharding and splitting, as `read_criteo`'s
+        bound.
         """
         batch_size = check_positive_int("batch_size", batch_size)
         block_rows = check_positive_int("block_rows", block_rows or batch_size)
@@ -127,7 +131,9 @@ class CriteoStream:
             indices, row_workers = indices[worker_index::num_workers], 1
         paths = tf.constant([self.files[i] for i in indices])
         files = tf.data.Dataset.from_tensor_slices((tf.constant(indices, tf.int64), paths))
-        if shuffle_buffer:
+        # With `max_rows`, files are read one after another in their order, so the first
+        # rows are the same whatever the block size, the split or the epoch.
+        if shuffle_buffer and max_rows is None:
             files = files.shuffle(len(indices), seed=seed, reshuffle_each_iteration=True)
 
         def blocks(index, path):
@@ -140,9 +146,12 @@ class CriteoStream:
 
             return lines.batch(block_rows).enumerate().map(number)
 
-        data = files.interleave(blocks, cycle_length=min(len(indices), 4), block_length=1,
+        cycle = 1 if max_rows is not None else min(len(indices), 4)
+        data = files.interleave(blocks, cycle_length=cycle, block_length=1,
                                 num_parallel_calls=tf.data.AUTOTUNE,
                                 deterministic=True)  # fmt: skip
+        if max_rows is not None:
+            data = _first_rows(data, check_positive_int("max_rows", max_rows))
         low, high = _split_bounds(split, fractions)
         filtered = row_workers > 1 or split is not None
         names = tf.constant([self.files[i] for i in range(len(self.files))])
@@ -160,8 +169,9 @@ class CriteoStream:
             columns = dict(zip(CRITEO_COLUMNS, fields, strict=True))
             label = columns.pop("label")
             bad = tf.logical_not(tf.equal(label, 0.0) | tf.equal(label, 1.0))
-            first = tf.argmax(tf.cast(bad, tf.int32), output_type=tf.int64)
-            where = tf.strings.as_string(tf.gather(line, first))
+            # the first bad row's line; a sentinel after the rows keeps an empty block valid
+            first = tf.argmax(tf.concat([tf.cast(bad, tf.int32), [1]], 0), output_type=tf.int64)
+            where = tf.strings.as_string(tf.gather(tf.concat([line, [0]], 0), first))
             message = tf.strings.join(["Criteo: ", names[index], ", line ", where,
                                        " has a label that is not 0 or 1"])  # fmt: skip
             check = tf.debugging.Assert(tf.logical_not(tf.reduce_any(bad)), [message])
@@ -215,6 +225,24 @@ def _row_problem(fields):
             except ValueError:
                 return f"column {name!r} holds {cell[:40].decode(errors='replace')!r}, not a number"
     return None
+
+
+def _first_rows(blocks, max_rows):
+    """The (file, lines, texts) blocks up to `max_rows` rows in all: whole blocks, then the
+    first rows of the block that reaches the bound."""
+
+    def running_total(total, block):
+        return total + tf.size(block[2], tf.int64), (total, block)
+
+    counted = blocks.scan(tf.constant(0, tf.int64), running_total)
+    counted = counted.take_while(lambda before, block: before < max_rows)
+
+    def cut(before, block):
+        index, line, text = block
+        keep = max_rows - before
+        return index, line[:keep], text[:keep]
+
+    return counted.map(cut)
 
 
 def _split_bounds(split, fractions):

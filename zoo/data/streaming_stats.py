@@ -29,14 +29,18 @@ Example:
 """
 
 import dataclasses
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
+from zoo._utils import write_json_atomic
 from zoo.data.tabular_encoding import TabularEncoder
 from zoo.errors import ConfigError, DataSourceError
 
+COUNTS_FILE = "streaming_counts.json"  # beside the encoder's file in a run folder
 _FINGERPRINTS = (1 << 63) - 1
 MAX_DISTINCT = 50_000_000
 _EMPTY = int(tf.strings.to_hash_bucket_fast([""], _FINGERPRINTS)[0])  # a missing value
@@ -44,7 +48,15 @@ _EMPTY = int(tf.strings.to_hash_bucket_fast([""], _FINGERPRINTS)[0])  # a missin
 
 @dataclasses.dataclass(frozen=True)
 class StreamingFit:
-    """The fitted encoder and what the pass read."""
+    """The fitted encoder and what the pass read; `save(folder)` writes both (the encoder's
+    `tabular_encoder.json` last, so a folder that has it has the counts too) and `load`
+    reads them back: a resumed run needs neither a second pass nor a recount.
+
+    Example:
+    >>> fit.save(run_dir)                                                  # doctest: +SKIP
+    >>> StreamingFit.load(run_dir).rows == fit.rows                        # doctest: +SKIP
+    True
+    """
 
     encoder: TabularEncoder
     rows: int
@@ -54,6 +66,21 @@ class StreamingFit:
     @property
     def rows_per_second(self):
         return self.rows / max(self.seconds, 1e-9)
+
+    def save(self, folder):
+        counts = {"rows": self.rows, "positives": self.positives, "seconds": self.seconds}
+        write_json_atomic(Path(folder) / COUNTS_FILE, counts)
+        self.encoder.save(folder)
+
+    @classmethod
+    def load(cls, folder):
+        path = Path(folder) / COUNTS_FILE
+        if not path.is_file():
+            raise DataSourceError(f"{folder} holds no {COUNTS_FILE} (the streaming pass's "
+                                  "counts); start the run afresh with --overwrite.")  # fmt: skip
+        counts = json.loads(path.read_text())
+        return cls(TabularEncoder.load(folder), int(counts["rows"]), int(counts["positives"]),
+                   float(counts["seconds"]))  # fmt: skip
 
 
 class _Counts:
