@@ -109,6 +109,8 @@ def main():
     parser.add_argument("--dropout", type=float, default=None, help="default: the preset's")
     parser.add_argument("--warmup-steps", type=int, default=3)
     parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--compile", action="store_true",
+                        help="torch.compile the model (nanoGPT's train.py default)")
     args = parser.parse_args()
 
     from _harness import time_torch_training
@@ -122,6 +124,8 @@ def main():
                                                     preset.max_sequence_length))  # fmt: skip
     model = (NanoGPT(config) if args.implementation == "nanogpt" else hf_gpt2(config)).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4)
+    if args.compile:  # compiled in the warm-up steps, which are not timed
+        model = torch.compile(model)
     total = args.warmup_steps + args.steps
     text = torch.randint(0, config.vocabulary_size,
                          (total, args.batch_size, args.sequence_length + 1))  # fmt: skip
@@ -134,6 +138,7 @@ def main():
 
     result = time_torch_training(model, optimizer, loss_of_step, batch_size=args.batch_size,
                                  warmup_steps=args.warmup_steps, steps=args.steps)  # fmt: skip
+    result["jit_compile"] = args.compile
     print(json.dumps(result))
 
 

@@ -37,6 +37,11 @@ CONFIGURATIONS = [
      ["_bert_keras_worker.py", "--implementation", implementation, "--backend", backend])
     for implementation in ("zoo", "keras_hub")
     for backend in ("tensorflow", "jax", "torch")
+] + [
+    (f"{implementation} / tensorflow + XLA",
+     ["_bert_keras_worker.py", "--implementation", implementation, "--backend", "tensorflow",
+      "--jit-compile", "true"])
+    for implementation in ("zoo", "keras_hub")
 ] + [("transformers / PyTorch", ["_bert_hf_reference.py"])]  # fmt: skip
 # The same dropout + Dense head on every encoder's pooled output (zoo's, keras-hub's
 # BertBackbone's, transformers' BertModel's): differences are the encoders'.

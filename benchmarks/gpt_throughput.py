@@ -36,6 +36,7 @@ CONFIGURATIONS = [
     ("zoo / jax", [KERAS, "--backend", "jax"]),
     ("zoo / torch", [KERAS, "--backend", "torch"]),
     ("nanoGPT / PyTorch", [TORCH, "--implementation", "nanogpt"]),
+    ("nanoGPT / PyTorch + torch.compile", [TORCH, "--implementation", "nanogpt", "--compile"]),
     ("transformers GPT2LMHeadModel / PyTorch", [TORCH, "--implementation", "transformers"]),
 ]
 
