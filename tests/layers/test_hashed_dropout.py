@@ -65,6 +65,17 @@ def test_half_precision_stays_half_and_the_layer_trains_compiled():
     assert np.isfinite(history.history["loss"]).all()
 
 
+def test_compiled_training_draws_a_new_mask_every_step():
+    inputs = keras.Input((64,))
+    dropout = HashedDropout(0.5, seed=1)
+    model = keras.Model(inputs, keras.layers.Dense(1)(dropout(inputs)))
+    model.compile("sgd", "mse", jit_compile="auto")
+    before = to_numpy(dropout.seed_generator.state).copy()
+    model.fit(ONES[:64, :64], ONES[:64, :1], batch_size=16, epochs=1, verbose=0)
+    after = to_numpy(dropout.seed_generator.state)
+    assert after[1] - before[1] == 4  # one draw per step: no step reuses a mask
+
+
 def test_rate_outside_zero_one_is_refused_by_name():
     with pytest.raises(ConfigError, match="HashedDropout: rate"):
         HashedDropout(1.0)
