@@ -8,6 +8,7 @@
 """
 
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -152,3 +153,14 @@ def assert_jit_compile(model, inputs, labels, atol=1e-4):
     if keras.backend.backend() == "tensorflow":
         logs = model.train_on_batch(inputs, labels, return_dict=True)
         assert np.isfinite(logs["loss"])
+
+
+def free_ports(count):
+    """`count` localhost ports free now (for the processes of a multi-worker test)."""
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("localhost", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports

@@ -11,27 +11,16 @@ end with identical weights.
 
 import json
 import os
-import socket
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, free_ports
 
 JOB = os.path.join(REPO_ROOT, "tests", "train", "distributed_job.py")
 QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2"}
-
-
-def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("localhost", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
 
 
 def launch(backend, strategy, out_dir, *args, env=()):

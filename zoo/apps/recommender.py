@@ -124,7 +124,8 @@ def train(args):
                             distribution=run.distribution)  # fmt: skip
         run.compile(model, recipe, steps_per_epoch=steps_per_epoch, **compile_kwargs())
     run.fit(model, data.train, validation=data.validation, epochs=recipe.epochs,
-            verbose=0 if args.quiet else "auto", callbacks=compression.callbacks())  # fmt: skip
+            verbose=0 if args.quiet else "auto", callbacks=compression.callbacks(),
+            steps_per_epoch=data.fit_steps)  # fmt: skip
     model = compression.finish(run, model, steps_per_epoch=steps_per_epoch, **compile_kwargs())
     metrics = run.finish(model, data.test, {
         "model": args.model, "epochs": recipe.epochs, "batch_size": recipe.batch_size,

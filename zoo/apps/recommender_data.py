@@ -4,7 +4,10 @@
   (`zoo.data.streaming.CriteoStream`), split by a seeded hash of each row, the vocabularies
   and statistics counted in one streaming pass (`fit_streaming`) and saved in the run folder
   with the row counts; memory stays bounded whatever the size of the files. `--max-rows`
-  bounds the rows read, as it bounds the in-memory reader.
+  bounds the rows read, as it bounds the in-memory reader. Under TensorFlow's
+  `multi_worker_mirrored` each worker trains on its own rows (`zoo.train.worker_input`);
+  every worker counts the whole training split, so all hold the same vocabularies without
+  exchanging them. Multi-process JAX is refused here (`--in-memory` reads the log whole).
 * `in_memory` (MovieLens, a CSV, synthetic rows, and Criteo with `--in-memory`): the table
   is read into NumPy, split, and the encoder fitted on the training rows.
 
@@ -26,6 +29,7 @@ from zoo.data.streaming_stats import StreamingFit, fit_streaming
 from zoo.data.tabular import criteo_specs, load_tabular, read_spec_file
 from zoo.data.tabular_encoding import ENCODER_FILE, ColumnSpec, TabularEncoder
 from zoo.errors import ConfigError
+from zoo.train.worker_input import reads_own_shard, worker_input
 
 SHUFFLE_ROWS = 100_000  # the training stream's shuffle buffer (rows)
 STATISTICS_BATCH = 65_536  # rows a batch of the counting pass
@@ -40,6 +44,7 @@ class PreparedData:
     steps_per_epoch: int
     description: dict
     synthetic: bool = False
+    fit_steps: int = None  # fixed training steps per epoch (sharded input), None: all
 
 
 def _specs(args):
@@ -84,6 +89,14 @@ def streamed(args, run, recipe):
     if not source:
         raise ConfigError("The criteo data set is read from its files: pass --data-dir "
                           "(a folder with train.txt, or day_0, day_1, ...) or --csv FILE.")
+    distribution = run.distribution
+    if distribution.processes > 1 and not reads_own_shard(distribution):
+        raise ConfigError(
+            f"--strategy {distribution.name} over {distribution.processes} processes: a "
+            "streamed Criteo log is sharded over workers by TensorFlow's "
+            "multi_worker_mirrored (--backend tensorflow); on JAX add --in-memory to read "
+            "the log whole in each process."
+        )
     stream = CriteoStream.open(source)
     # Keras learns a stream's length when it ends, and warns "Your input ran out of data"
     # at each end (every epoch and evaluation): that is how a stream ends, not a fault.
@@ -93,9 +106,10 @@ def streamed(args, run, recipe):
                                   args.hash_buckets)  # fmt: skip
     fractions = (args.validation_split, args.test_split)
 
-    def rows(split, batch_size, shuffle=0):
+    def rows(split, batch_size, shuffle=0, num_workers=1, worker_index=0):
         return stream.dataset(batch_size, split=split, fractions=fractions, seed=args.seed,
-                              shuffle_buffer=shuffle, max_rows=args.max_rows)  # fmt: skip
+                              shuffle_buffer=shuffle, max_rows=args.max_rows,
+                              num_workers=num_workers, worker_index=worker_index)  # fmt: skip
 
     def count():
         fit = fit_streaming(specs, rows("train", STATISTICS_BATCH), stream=stream)
@@ -108,13 +122,19 @@ def streamed(args, run, recipe):
     shares = {"validation": fractions[0], "test": fractions[1]}
     evaluated = {split: encode_stream(fit.encoder, rows(split, batch)) if share else None
                  for split, share in shares.items()}  # fmt: skip
+    def training_rows(batch_size, num_workers, worker_index):
+        encoded = encode_stream(fit.encoder, rows("train", batch_size, SHUFFLE_ROWS,
+                                                  num_workers, worker_index))  # fmt: skip
+        return encoded.repeat() if num_workers > 1 else encoded
+
+    shards = worker_input(distribution, training_rows, batch)
     description = {
         "dataset": "criteo", "data_source": "files", "synthetic": False, "streamed": True,
         "files": list(stream.files), "max_rows": args.max_rows, "num_train": fit.rows,
         "positive_rate": round(fit.positives / fit.rows, 4),
         "split": "hash of each row", "validation_fraction": fractions[0],
-        "test_fraction": fractions[1],
+        "test_fraction": fractions[1], **shards.describe(),
     }  # fmt: skip
-    train = encode_stream(fit.encoder, rows("train", batch, SHUFFLE_ROWS))
-    return PreparedData(fit.encoder, train, evaluated["validation"], evaluated["test"],
-                        max(1, fit.rows // batch), description)  # fmt: skip
+    return PreparedData(fit.encoder, shards.dataset, evaluated["validation"], evaluated["test"],
+                        max(1, fit.rows // batch), description,
+                        fit_steps=shards.steps_per_epoch(fit.rows, batch))  # fmt: skip

@@ -14,7 +14,10 @@ missing).
 * Sharding over workers: `num_workers`, `worker_index` keep the rows whose line number
   (within its file) is `worker_index` modulo `num_workers` (`shard_by="rows"`: even shards
   from any number of files), or the files `worker_index::num_workers` (`shard_by="files"`:
-  each worker reads only its files). Shards are disjoint; their union is every row.
+  each worker reads only its files). Shards are disjoint; their union is every row. A
+  sharded stream's auto-shard policy is OFF (tf.distribute and
+  `zoo.train.worker_input.OwnShardDataParallel` take it as it is); an unsharded one's is
+  DATA (a multi-worker strategy keeps each worker's batches of the whole stream).
 * Splits without loading: `split="train"|"validation"|"test"` keeps the rows whose text,
   hashed with a key made of `seed` (SipHash, `tf.strings.to_hash_bucket_strong`), falls in
   that split's share (`fractions` = validation, test): deterministic per seed, independent
@@ -50,8 +53,13 @@ SPLITS = ("train", "validation", "test")
 SHARD_BY = ("rows", "files")
 SUFFIXES = (".txt", ".tsv", ".txt.gz", ".tsv.gz")
 _BUCKETS = 1 << 30  # resolution of the split hash: fractions to ~1e-9
-_DEFAULTS = ([tf.constant(math.nan, tf.float64)] * 14
-             + [tf.constant("", tf.string)] * (len(CRITEO_COLUMNS) - 14))  # fmt: skip
+
+
+def _defaults():
+    """decode_csv's defaults (made when a pipeline is built: a tf op at import time would
+    start TensorFlow before `multi_worker_mirrored` can configure its collectives)."""
+    return ([tf.constant(math.nan, tf.float64)] * 14
+            + [tf.constant("", tf.string)] * (len(CRITEO_COLUMNS) - 14))  # fmt: skip
 
 
 def _files_of(source):
@@ -155,6 +163,7 @@ class CriteoStream:
         low, high = _split_bounds(split, fractions)
         filtered = row_workers > 1 or split is not None
         names = tf.constant([self.files[i] for i in range(len(self.files))])
+        defaults = _defaults()
 
         def parse(index, line, text):
             if filtered:
@@ -165,7 +174,7 @@ class CriteoStream:
                     bucket = tf.strings.to_hash_bucket_strong(text, _BUCKETS, key=[seed, 0x5A00])
                     keep &= (bucket >= low) & (bucket < high)
                 text, line = tf.boolean_mask(text, keep), tf.boolean_mask(line, keep)
-            fields = tf.io.decode_csv(text, _DEFAULTS, field_delim="\t", use_quote_delim=False)
+            fields = tf.io.decode_csv(text, defaults, field_delim="\t", use_quote_delim=False)
             columns = dict(zip(CRITEO_COLUMNS, fields, strict=True))
             label = columns.pop("label")
             bad = tf.logical_not(tf.equal(label, 0.0) | tf.equal(label, 1.0))
@@ -188,11 +197,14 @@ class CriteoStream:
             data = data.batch(batch_size, drop_remainder=drop_remainder)
         elif filtered or drop_remainder or len(indices) > 1 or block_rows != batch_size:
             data = data.rebatch(batch_size, drop_remainder=drop_remainder)
-        if num_workers > 1:  # sharded here: tf.distribute must not shard again
-            options = tf.data.Options()
-            policy = tf.data.experimental.AutoShardPolicy.OFF
-            options.experimental_distribute.auto_shard_policy = policy
-            data = data.with_options(options)
+        # Sharded here: tf.distribute must not shard again. Unsharded: a multi-worker
+        # strategy keeps each worker's batches (its default, sharding by file, fails on
+        # fewer files than workers).
+        policy = tf.data.experimental.AutoShardPolicy
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = (policy.OFF if num_workers > 1
+                                                             else policy.DATA)  # fmt: skip
+        data = data.with_options(options)
         return data.prefetch(tf.data.AUTOTUNE)
 
     def bad_row(self, limit=None):

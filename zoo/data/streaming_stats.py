@@ -29,6 +29,7 @@ Example:
 """
 
 import dataclasses
+import functools
 import json
 import time
 from pathlib import Path
@@ -43,7 +44,13 @@ from zoo.errors import ConfigError, DataSourceError
 COUNTS_FILE = "streaming_counts.json"  # beside the encoder's file in a run folder
 _FINGERPRINTS = (1 << 63) - 1
 MAX_DISTINCT = 50_000_000
-_EMPTY = int(tf.strings.to_hash_bucket_fast([""], _FINGERPRINTS)[0])  # a missing value
+
+
+@functools.cache
+def _empty_key():
+    """The fingerprint of a missing value (computed on first use: a tf op at import time
+    would start TensorFlow before `multi_worker_mirrored` configures its collectives)."""
+    return int(tf.strings.to_hash_bucket_fast([""], _FINGERPRINTS)[0])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +103,7 @@ class _Counts:
     def add(self, values, counts, keys):
         """Merge one batch's distinct `values`, their `counts` and fingerprints `keys`
         (sorted by key)."""
-        present = keys != _EMPTY
+        present = keys != _empty_key()
         values, counts, keys = values[present], counts[present], keys[present]
         at = np.searchsorted(self.keys, keys)
         seen = at < len(self.keys)

@@ -207,12 +207,14 @@ class TrainingRun:
                 f"good epoch, or add --overwrite to start afresh.")
 
     def fit(self, model, train, *, validation=None, epochs, verbose="auto", callbacks=(),
-            checkpoint_model=None):  # fmt: skip
+            checkpoint_model=None, steps_per_epoch=None):  # fmt: skip
         """`model.fit` with backup/resume, best checkpoint, CSV and TensorBoard logs.
 
         `checkpoint_model`: the model `best.keras` holds, when `model` only trains it (a
-        distiller); default `model`. A second process training into the same folder
-        meanwhile is refused (`RunFolderBusyError`)."""
+        distiller); default `model`. `steps_per_epoch`: fixed epochs over a repeating `train`
+        (sharded input, `zoo.train.worker_input`); None ends an epoch where `train` ends. A
+        second process training into the same folder meanwhile is refused
+        (`RunFolderBusyError`)."""
         self._take_folder()
         self._check_free_space(model)
         if self._config is not None:
@@ -234,6 +236,7 @@ class TrainingRun:
             train,
             validation_data=validation,
             epochs=epochs,
+            steps_per_epoch=steps_per_epoch,
             verbose=verbose,
             callbacks=run_callbacks,
             shuffle=False,  # the tf.data pipelines shuffle themselves
