@@ -246,3 +246,28 @@ def quality_ratios(rows):
                                     published=other["figure"] if other["role"] == "reference"
                                     else ""))  # fmt: skip
     return result
+
+
+STREAMING_GOALS = "issue 23's goals for a 20M-row log on the 2-core machine"
+
+
+def streaming_ratios(rows):
+    """Criteo streaming against its goals: the vocabulary pass at >= 300k rows/s, the input
+    pipeline at >= 3x the training rows/s, the training run's peak memory under 3 GB."""
+    stages = {row["stage"]: row for row in rows}
+    result = []
+    if "count" in stages:
+        result.append(ratio_row("deepfm", "vocabulary pass", "rows/s",
+                                stages["count"]["rows_per_second"], "goal: 300k rows/s",
+                                300_000, published=STREAMING_GOALS))  # fmt: skip
+    if "pipeline" in stages and "train" in stages:
+        result.append(ratio_row("deepfm", "input pipeline alone", "rows/s",
+                                stages["pipeline"]["rows_per_second"],
+                                "goal: 3x the training rows/s",
+                                3 * float(stages["train"]["rows_per_second"]),
+                                published=STREAMING_GOALS))  # fmt: skip
+    if "train" in stages:
+        result.append(ratio_row("deepfm", "training run, 1 epoch", "peak memory (MB)",
+                                stages["train"]["peak_rss_mb"], "goal: under 3 GB", 3072,
+                                higher_is_better=False, published=STREAMING_GOALS))  # fmt: skip
+    return result

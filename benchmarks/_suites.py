@@ -89,6 +89,12 @@ SUITE_LIST = [
           "recommender_throughput.csv", "models/recommenders.md", 5, FEWEST_STEPS,
           ratios=_ratios.versus_reference("samples_per_second", "samples/s", "plain PyTorch"),
           title="DeepFM: training throughput"),
+    Suite("criteo_streaming", "criteo_streaming.py",
+          "the streamed Criteo path on a generated 20M-row log: vocabulary pass, input "
+          "pipeline and one DeepFM epoch (rows/s, peak memory) beside the in-memory reader",
+          "criteo_streaming.csv", "models/recommenders.md", 20,
+          ("--rows", "20000", "--in-memory-rows", "20000"), ratios=_ratios.streaming_ratios,
+          only_when_named=True, title="Criteo streaming at scale"),
     Suite("precision_xla", "scaling.py",
           "resnet20 and bert_small examples/s under mixed_bfloat16 and XLA against float32",
           "precision_xla.csv", "guides/scaling.md", 6,

@@ -146,6 +146,15 @@ def test_shuffled_stream_holds_the_same_rows(log):
     assert order != sorted(order)
 
 
+def test_shuffled_batches_draw_their_rows_from_many_blocks(log):
+    """Blocks of 100 rows, a buffer of 1,000 rows: a batch mixes rows of the buffer's blocks
+    (the mixing permutes windows of blocks; it never passes rows one at a time)."""
+    stream = CriteoStream.open(log[0])
+    data = stream.dataset(100, shuffle_buffer=1000, seed=1, positions=True)
+    columns, _ = next(data.as_numpy_iterator())
+    assert len({(line - 1) // 100 for line in columns["line"].tolist()}) >= 5
+
+
 def test_sources_and_arguments_are_checked(tmp_path, log):
     with pytest.raises(DataSourceError, match="holds no train.txt, day_0 ... file, nor any"):
         CriteoStream.open(tmp_path)
