@@ -76,16 +76,21 @@ def generate(log, rows):
 
 
 def train(log, backend, folder):
-    """One epoch of the application; (record, metrics)."""
+    """One epoch of the application: its record (rows/s from metrics.json, peak RSS of the
+    process, test AUC)."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     command = [sys.executable, str(APP), "--backend", backend, "--dataset", "criteo",
                "--data-dir", str(log.parent), "--epochs", "1", "--output-dir", str(folder),
                "--quiet"]  # fmt: skip
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory
+    # Output to a file, not a pipe: nothing reads a pipe while wait4 waits, so a full one
+    # would block the run.
+    with tempfile.TemporaryFile() as log_file:
+        process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory
+        log_file.seek(0)
+        output = log_file.read().decode(errors="replace")
     seconds = time.perf_counter() - start
-    output = process.stderr.read().decode(errors="replace")
     if status != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{output[-3000:]}")
     metrics = json.loads((folder / "metrics.json").read_text())

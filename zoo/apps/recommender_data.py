@@ -122,6 +122,7 @@ def streamed(args, run, recipe):
     shares = {"validation": fractions[0], "test": fractions[1]}
     evaluated = {split: encode_stream(fit.encoder, rows(split, batch)) if share else None
                  for split, share in shares.items()}  # fmt: skip
+
     def training_rows(batch_size, num_workers, worker_index):
         encoded = encode_stream(fit.encoder, rows("train", batch_size, SHUFFLE_ROWS,
                                                   num_workers, worker_index))  # fmt: skip
