@@ -38,6 +38,10 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "slow: end to end (real data, killed processes, several devices); the "
         "README's test command leaves these out, .ci/run runs them on every backend")  # fmt: skip
+    config.addinivalue_line(
+        "markers", "in_step: several processes or devices that wait for each other every "
+        "step; .ci/run runs these one at a time (on 2 cores a test beside them stalls every "
+        "step: the two-worker recommender test took 238 s there, 72 s alone)")  # fmt: skip
 
 
 def pytest_collection_modifyitems(config, items):

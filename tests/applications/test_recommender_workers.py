@@ -40,6 +40,7 @@ def _start(args, env=()):
 
 
 @pytest.mark.slow
+@pytest.mark.in_step
 @pytest.mark.tf_only
 def test_two_workers_on_their_own_rows_reach_the_auc_of_one_process(tmp_path):
     write_criteo_like(tmp_path / "log" / "train.txt", 8000, seed=0)

@@ -44,6 +44,21 @@ def test_least_squares_fit_recovers_a_linear_rule():
     assert np.linalg.norm(to_numpy(layer.kernel)) < 0.5 * np.linalg.norm(kernel)
 
 
+def test_a_strong_penalty_keeps_the_kernel_at_its_prior():
+    """The penalty pulls toward `prior`: weak, the data's kernel; strong, the prior itself."""
+    kernel = RNG.normal(size=(10, 4)).astype("float32")
+    prior = RNG.normal(size=(10, 4)).astype("float32")
+    windows = RNG.normal(size=(200, 10, 1)).astype("float32")
+    targets = np.einsum("bwc,wh->bhc", windows, kernel)
+    layer = TemporalLinear(horizon=4)
+    layer.fit_least_squares(windows, targets, l2=1e-3, prior=prior)
+    np.testing.assert_allclose(to_numpy(layer.kernel), kernel, atol=1e-3)
+    layer.fit_least_squares(windows, targets, l2=1e8, prior=prior)
+    np.testing.assert_allclose(to_numpy(layer.kernel), prior, atol=1e-3)
+    with pytest.raises(ValueError, match=r"prior must have shape \(10, 4\)"):
+        layer.fit_least_squares(windows, targets, prior=prior[:5])
+
+
 def test_symbolic_shape():
     assert tuple(TemporalLinear(5, channels=2)(keras.Input((12, 3))).shape) == (None, 5, 2)
 

@@ -60,6 +60,7 @@ def results(out_dir, processes=1):
 
 
 @pytest.mark.slow
+@pytest.mark.in_step
 @pytest.mark.tf_only
 def test_mirrored_on_two_logical_cpus(tmp_path):
     wait([launch("tensorflow", "mirrored", tmp_path, "--logical-cpus", "2")])
@@ -67,6 +68,7 @@ def test_mirrored_on_two_logical_cpus(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.in_step
 @pytest.mark.tf_only
 def test_multi_worker_mirrored_with_two_processes(tmp_path):
     """Keras 3.15's fit fails here without zoo.train._multi_worker_fix (see its docstring)."""
@@ -81,6 +83,7 @@ def test_multi_worker_mirrored_with_two_processes(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.in_step
 @pytest.mark.jax_only
 @pytest.mark.parametrize("strategy, replicas", [("data_parallel", 4), ("model_parallel", 2)])
 def test_jax_distributions_on_four_devices(tmp_path, strategy, replicas):
@@ -94,6 +97,7 @@ def test_jax_distributions_on_four_devices(tmp_path, strategy, replicas):
 
 
 @pytest.mark.slow
+@pytest.mark.in_step
 @pytest.mark.jax_only
 def test_multi_process_jax_with_two_processes(tmp_path):
     (port,) = free_ports(1)

@@ -6,13 +6,14 @@
         --window 48 --horizon 24 --season 24
 
 Rows are split in time order (train, then validation, then test); the input scaling is fitted
-on the training rows only, and the registered forecaster also normalises each window by its
-own last value and spread (so it follows a level the training rows never reached); its linear
-map starts at the least-squares fit to the training windows. Errors are in the target's own
-units, beside the naive forecast (the last value, repeated) and the seasonal-naive one (the
-value one season earlier; the season is `--season`, else the strongest autocorrelation peak
-of the training rows) on the same test windows. Rerunning the same command after a kill
-resumes the run.
+on the training rows only, and the registered forecaster also normalises each window by its own
+last value and spread (so it follows a level the training rows never reached); its linear map
+starts at the least-squares fit to the training windows, pulled toward the naive or the
+seasonal forecast, whichever (with its penalty) forecasts the validation windows best. Errors
+are in the target's own units, beside the naive forecast (the last value, repeated) and the
+seasonal-naive one (the value one season earlier; the season is `--season`, else the strongest
+autocorrelation peak of the training rows) on the same test windows. Rerunning the same command
+after a kill resumes the run.
 """
 
 from pathlib import Path
@@ -34,7 +35,7 @@ from zoo.data.timeseries import (
 )
 from zoo.errors import ConfigError, DataSourceError
 from zoo.evaluate import evaluate_forecasts
-from zoo.models.lstm import fit_linear_start
+from zoo.models.forecast_start import choose_linear_start
 from zoo.train.arguments import add_training_arguments, recipe_from_args, run_from_args
 
 
@@ -108,9 +109,11 @@ def train(args):
     with run.scope():
         model = spec.build(input_shape=(args.window, series.num_features),
                            horizon=args.horizon, num_targets=1, **overrides)  # fmt: skip
-        # The linear map starts at its least-squares fit to the training windows (a resumed
-        # run then restores its trained weights over it).
-        fit_linear_start(model, *series.arrays("train"))
+        # The linear map starts at its least-squares fit to the training windows, with the
+        # prior and penalty that forecast the validation windows best (a resumed run then
+        # restores its trained weights over it).
+        start = choose_linear_start(model, series.arrays("train"), series.arrays("validation"),
+                                    season=season)  # fmt: skip
         compression.prepare(model, total_steps=steps_per_epoch * recipe.epochs,
                             distribution=run.distribution)  # fmt: skip
         run.compile(model, recipe, **compile_kwargs, steps_per_epoch=steps_per_epoch,
@@ -123,6 +126,7 @@ def train(args):
               "batch_size": recipe.batch_size, "season": season,
               "season_from": "--season" if args.season else "autocorrelation",
               **series.describe(), "synthetic": args.csv == "synthetic",
+              "linear_start": start.describe() if start else None,
               **compression.describe(model)}  # fmt: skip
     metrics = run.finish(model, datasets["test"], record)
     predicted = series.to_original_units(run.predict(model, datasets["test"])[..., 0])

@@ -55,13 +55,15 @@ class TemporalLinear(keras.layers.Layer):
         forecast = forecast + ops.cast(self.bias, series.dtype)
         return ops.transpose(forecast, (0, 2, 1))
 
-    def fit_least_squares(self, inputs, targets, l2=10.0):
+    def fit_least_squares(self, inputs, targets, l2=10.0, prior=None):
         """Set the kernel to the ridge-regression fit of `targets` on `inputs`, the bias to 0.
 
         `inputs` `(n, window, features)` and `targets` `(n, horizon, channels)`: the windows
         and what the layer should output for them. Minimises the summed squared error plus
-        `l2` times the kernel's squared norm, in closed form. There is no intercept: a mean
-        offset of the training windows (a trend of those weeks) need not hold later.
+        `l2` times the squared distance of the kernel from `prior` (a `(window, horizon)`
+        kernel; default zeros), in closed form: with few windows the fit stays near the
+        prior. There is no intercept: a mean offset of the training windows (a trend of those
+        weeks) need not hold later.
         """
         inputs = ops.convert_to_tensor(inputs, "float32")
         if not self.built:
@@ -70,8 +72,17 @@ class TemporalLinear(keras.layers.Layer):
         series = ops.reshape(ops.transpose(inputs[..., : self.channels], (0, 2, 1)), (-1, window))
         targets = ops.transpose(ops.convert_to_tensor(targets, "float32"), (0, 2, 1))
         targets = ops.reshape(targets, (-1, self.horizon))
+        if prior is None:
+            prior = ops.zeros((window, self.horizon))
+        prior = ops.convert_to_tensor(prior, "float32")
+        if tuple(prior.shape) != (window, self.horizon):
+            raise ValueError(
+                f"TemporalLinear.fit_least_squares: prior must have shape "
+                f"{(window, self.horizon)} (window, horizon), got {tuple(prior.shape)}."
+            )
         gram = ops.matmul(ops.transpose(series), series) + l2 * ops.eye(window)
-        self.kernel.assign(ops.solve(gram, ops.matmul(ops.transpose(series), targets)))
+        residual = targets - ops.matmul(series, prior)
+        self.kernel.assign(prior + ops.solve(gram, ops.matmul(ops.transpose(series), residual)))
         self.bias.assign(ops.zeros((self.horizon,)))
 
     def compute_output_shape(self, input_shape):

@@ -198,12 +198,13 @@ def build_lstm_forecaster(
     return keras.Model(inputs, y, name=name)
 
 
-def fit_linear_start(model, windows, targets, l2=10.0):
+def fit_linear_start(model, windows, targets, l2=10.0, prior=None):
     """Start a forecaster's linear map at its least-squares fit to training windows.
 
     `windows` `(n, window, features)` and `targets` `(n, horizon, num_targets)` as the model
     reads and predicts them (e.g. a `SeriesSplits` training set). The fit is made where the
-    linear map works, on the window-normalised values (ridge regression, penalty `l2`), while
+    linear map works, on the window-normalised values (ridge regression, penalty `l2` toward
+    the kernel `prior`, default zeros; `zoo.models.forecast_start` chooses both), while
     the LSTM's projection stays at zero: the model then starts as the best linear forecaster
     of the training windows (NLinear's solution, in closed form) and gradient training adds
     what the LSTM finds. Returns the model; a model without a linear map is left unchanged.
@@ -225,5 +226,5 @@ def fit_linear_start(model, windows, targets, l2=10.0):
     if normalization is not None:
         windows, location, scale = normalization(windows)
         targets = (targets - location) / scale
-    linear.fit_least_squares(windows, targets, l2=l2)
+    linear.fit_least_squares(windows, targets, l2=l2, prior=prior)
     return model
