@@ -12,6 +12,7 @@ from tests.applications.conftest import (
     load_app,
 )
 from zoo.data.synthetic import synthetic_series
+from zoo.models.forecast_start import PENALTIES
 
 
 def write_series_csv(path, rows=1500, seed=0):
@@ -44,6 +45,10 @@ def test_forecaster_beats_naive_baselines_on_a_known_pattern(run_app, tmp_path):
     metrics = _metrics(out)
     assert metrics["season"] == 24 and metrics["season_from"] == "autocorrelation"
     assert metrics["windows"]["test"] == 225 - 3 + 1  # 15% of 1500 rows, horizon 3
+    # The linear map's start was chosen on the validation windows (the window holds a season).
+    start = metrics["linear_start"]
+    assert start["prior"] in ("zero", "seasonal") and start["l2"] in PENALTIES
+    assert 0 < start["validation_mae"] < 1  # standardised units: under one standard deviation
     baseline = min(errors["mae"] for errors in metrics["baselines"].values())
     assert metrics["test_mae"] < 0.8 * baseline, (metrics["test_mae"], metrics["baselines"])
     assert metrics["beats_baselines"] is True and "does NOT beat" not in result.stdout
