@@ -48,7 +48,9 @@ def test_forecaster_beats_naive_baselines_on_a_known_pattern(run_app, tmp_path):
     # The linear map's start was chosen on the validation windows (the window holds a season).
     start = metrics["linear_start"]
     assert start["prior"] in ("zero", "seasonal") and start["l2"] in PENALTIES
-    assert 0 < start["validation_mae"] < 1  # standardised units: under one standard deviation
+    # In the target's units; the validation windows precede the test windows, where the
+    # naive forecast errs by 1.4 (and the chosen start, measured, by 0.6).
+    assert 0 < start["validation_mae"] < 0.5 * metrics["baselines"]["naive"]["mae"]
     baseline = min(errors["mae"] for errors in metrics["baselines"].values())
     assert metrics["test_mae"] < 0.8 * baseline, (metrics["test_mae"], metrics["baselines"])
     assert metrics["beats_baselines"] is True and "does NOT beat" not in result.stdout

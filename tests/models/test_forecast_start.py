@@ -76,15 +76,16 @@ def test_without_validation_windows_the_default_start_is_used():
     empty = (train[0][:0], train[1][:0])
     model = build_lstm_forecaster(input_shape=(24, 1), horizon=3, lstm_units=(4,))
     assert choose_linear_start(model, train, empty, season=12) == LinearStart("zero", 10.0, None)
-    assert LinearStart("zero", 10.0, None).describe() == {
+    assert LinearStart("zero", 10.0, None).describe(scale=3.0) == {
         "prior": "zero", "l2": 10.0, "validation_mae": None
     }  # fmt: skip
+    assert LinearStart("seasonal", 1.0, 0.5).describe(scale=3.0)["validation_mae"] == 1.5
     plain = build_lstm_forecaster(input_shape=(24, 1), horizon=3, linear=False)
     assert choose_linear_start(plain, train, empty, season=12) is None
 
 
 def test_on_real_wine_sales_the_chosen_start_beats_the_seasonal_naive_forecast():
-    """176 months of Australian wine sales (tests/real_data/series): 70 training windows of
+    """176 months of Australian wine sales (tests/real_data/series): 71 training windows of
     48 months for a 48 x 6 kernel. Fitted toward zero (the previous start) the linear map
     comes within 10% of the seasonal-naive forecast on the test windows (0.93x); the start
     chosen on the validation windows (the seasonal prior, held firmly) beats it by more than

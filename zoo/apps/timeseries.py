@@ -126,7 +126,7 @@ def train(args):
               "batch_size": recipe.batch_size, "season": season,
               "season_from": "--season" if args.season else "autocorrelation",
               **series.describe(), "synthetic": args.csv == "synthetic",
-              "linear_start": start.describe() if start else None,
+              "linear_start": start.describe(scale=float(series.std[0])) if start else None,
               **compression.describe(model)}  # fmt: skip
     metrics = run.finish(model, datasets["test"], record)
     predicted = series.to_original_units(run.predict(model, datasets["test"])[..., 0])

@@ -4,9 +4,10 @@ validation windows best.
 `fit_linear_start` fits the linear map (`zoo.layers.TemporalLinear`) to the training windows
 by ridge regression toward a prior kernel. Which prior and how strong a pull depend on the
 series: a long, regular series wants little penalty, while a short, noisy seasonal one (176
-months of wine sales: 70 training windows for a 48 x 6 kernel) forecasts best close to the
+months of wine sales: 71 training windows for a 48 x 6 kernel) forecasts best close to the
 average of its past seasons. `choose_linear_start` fits every pair of prior (the zero kernel,
-which after the shift to the window's last value is the naive forecast; and, when the window
+which after the registered forecaster's shift to the window's last value is the naive
+forecast; and, when the window
 holds a whole season, `seasonal_prior`) and penalty, keeps the one with the smallest error on
 the validation windows, and says which (ridge regression with its penalty chosen on held-out
 data, as scikit-learn's `RidgeCV`, over two priors).
@@ -36,17 +37,23 @@ PENALTIES = (1.0, 10.0, 100.0, 1e3, 1e4, 1e6)
 
 @dataclasses.dataclass(frozen=True)
 class LinearStart:
-    """The chosen start: `prior` ("zero" or "seasonal"), the ridge penalty `l2`, and the
-    validation windows' mean absolute error with it (in the windows' units; None when there
-    were no validation windows and the default start was used)."""
+    """The chosen start: `prior` ("zero": the naive forecast when windows are shifted by their
+    last value, as in the registered forecaster, their mean with `location="mean"`; or
+    "seasonal"), the ridge penalty `l2`, and the validation windows' mean absolute error with
+    it (in the windows' units; None when there were no validation windows and the default
+    start was used)."""
 
     prior: str
     l2: float
     validation_mae: float | None
 
-    def describe(self):
-        """The record a run keeps in metrics.json."""
-        return dataclasses.asdict(self)
+    def describe(self, scale=1.0):
+        """The record a run keeps in metrics.json, with the validation error multiplied by
+        `scale` (the data pipeline's standard deviation: the error in the target's units)."""
+        record = dataclasses.asdict(self)
+        if self.validation_mae is not None:
+            record["validation_mae"] = self.validation_mae * scale
+        return record
 
 
 def seasonal_prior(window, horizon, season):
@@ -124,7 +131,7 @@ def choose_linear_start(model, train, validation, season=None, penalties=PENALTI
         for l2 in penalties:
             fit_linear_start(model, *train, l2=l2, prior=prior)
             forecast = _linear_forecast(model, linear, windows)
-            errors[name, l2] = float(ops.mean(ops.abs(forecast - targets[..., : linear.channels])))
+            errors[name, l2] = float(ops.mean(ops.abs(forecast - targets)))
     (name, l2), error = min(errors.items(), key=lambda item: item[1])
     fit_linear_start(model, *train, l2=l2, prior=priors[name])
     return LinearStart(name, float(l2), error)
