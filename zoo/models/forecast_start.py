@@ -30,7 +30,7 @@ import numpy as np
 from keras import ops
 
 from zoo.layers import TemporalLinear, WindowDenormalization, WindowNormalization
-from zoo.models.lstm import fit_linear_start
+from zoo.models.lstm import first_layer, fit_linear_start
 
 PENALTIES = (1.0, 10.0, 100.0, 1e3, 1e4, 1e6)
 
@@ -89,18 +89,14 @@ def seasonal_prior(window, horizon, season):
     return kernel
 
 
-def _layer(model, kind):
-    return next((layer for layer in model.layers if isinstance(layer, kind)), None)
-
-
 def _linear_forecast(model, linear, windows):
     """The forecast of the linear map alone, in the windows' units."""
     windows = ops.convert_to_tensor(windows, "float32")
-    normalization = _layer(model, WindowNormalization)
+    normalization = first_layer(model, WindowNormalization)
     if normalization is None:
         return linear(windows)
     normalised, location, scale = normalization(windows)
-    return _layer(model, WindowDenormalization)([linear(normalised), location, scale])
+    return first_layer(model, WindowDenormalization)([linear(normalised), location, scale])
 
 
 def choose_linear_start(model, train, validation, season=None, penalties=PENALTIES):
@@ -113,7 +109,7 @@ def choose_linear_start(model, train, validation, season=None, penalties=PENALTI
     holds a whole season. Without validation windows the default start is used
     (`fit_linear_start`'s zero prior and penalty 10).
     """
-    linear = _layer(model, TemporalLinear)
+    linear = first_layer(model, TemporalLinear)
     if linear is None:
         return None
     windows, targets = validation

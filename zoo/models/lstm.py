@@ -198,6 +198,16 @@ def build_lstm_forecaster(
     return keras.Model(inputs, y, name=name)
 
 
+def first_layer(model, kind):
+    """The first of `model`'s layers that is a `kind`, or None.
+
+    Example:
+    >>> first_layer(build_lstm_forecaster(), TemporalLinear).name
+    'lstm_forecaster_linear'
+    """
+    return next((layer for layer in model.layers if isinstance(layer, kind)), None)
+
+
 def fit_linear_start(model, windows, targets, l2=10.0, prior=None):
     """Start a forecaster's linear map at its least-squares fit to training windows.
 
@@ -215,14 +225,12 @@ def fit_linear_start(model, windows, targets, l2=10.0, prior=None):
     >>> x = np.random.default_rng(0).normal(size=(64, 14)).cumsum(1)[..., None]
     >>> model = fit_linear_start(model, x[:, :12], x[:, 12:])
     """
-    linear = next((layer for layer in model.layers if isinstance(layer, TemporalLinear)), None)
+    linear = first_layer(model, TemporalLinear)
     if linear is None:
         return model
     windows = keras.ops.convert_to_tensor(windows, "float32")
     targets = keras.ops.convert_to_tensor(targets, "float32")
-    normalization = next(
-        (layer for layer in model.layers if isinstance(layer, WindowNormalization)), None
-    )
+    normalization = first_layer(model, WindowNormalization)
     if normalization is not None:
         windows, location, scale = normalization(windows)
         targets = (targets - location) / scale
