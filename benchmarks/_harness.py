@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -171,3 +173,39 @@ def time_torch_training(model, optimizer, loss_of_step, *, warmup_steps, steps, 
     parameters = sum(p.numel() for p in model.parameters())
     return throughput_record(ends, warmup_steps=warmup_steps, batch_size=batch_size,
                              parameters=parameters)  # fmt: skip
+
+
+def stage_table(rows, labels):
+    """The markdown lines of a staged benchmark's table: one row a stage (`labels[stage]`),
+    its rows, rows/s, peak memory and seconds."""
+    lines = ["| stage | rows | rows/s | peak memory (MB) | seconds |", "|---|---:|---:|---:|---:|"]
+    for row in rows:
+        lines.append(f"| {labels[row['stage']]} | {int(row['rows']):,} "
+                     f"| {float(row['rows_per_second']):,.0f} | {int(row['peak_rss_mb']):,} "
+                     f"| {float(row['seconds']):,.0f} |")  # fmt: skip
+    return lines
+
+
+def print_stage(stage, record):
+    """One line of a staged benchmark's progress."""
+    print(f"{stage:10s} {record['rows']:>12,} rows {record['rows_per_second']:>10,.0f} rows/s "
+          f"{record['peak_rss_mb']:>6,} MB {float(record['seconds']):>7,.0f} s",
+          flush=True)  # fmt: skip
+
+
+def run_measured(command):
+    """Run `command` (an application, as a user runs it); (its peak resident memory in MB,
+    its seconds). RuntimeError with the end of its output when it fails."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    start = time.perf_counter()
+    # Output to a file, not a pipe: nothing reads a pipe while wait4 waits, so a full one
+    # would block the run.
+    with tempfile.TemporaryFile() as log_file:
+        process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory
+        log_file.seek(0)
+        output = log_file.read().decode(errors="replace")
+    if status != 0:
+        raise RuntimeError(f"{' '.join(map(str, command))} failed:\n{output[-3000:]}")
+    return round(usage.ru_maxrss / 1024), time.perf_counter() - start
+

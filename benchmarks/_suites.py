@@ -95,6 +95,14 @@ SUITE_LIST = [
           "criteo_streaming.csv", "models/recommenders.md", 20,
           ("--rows", "20000", "--in-memory-rows", "20000"), ratios=_ratios.streaming_ratios,
           only_when_named=True, title="Criteo streaming at scale"),
+    Suite("corpus_streaming", "corpus_streaming.py",
+          "masked-LM pretraining streamed from a generated 2 GB corpus: tokenizer sample, "
+          "input pipeline, time to the first step and training (rows/s, peak memory) beside "
+          "the in-memory reader",
+          "corpus_streaming.csv", "models/bert.md", 12,
+          ("--gigabytes", "0.05", "--steps", "5", "--in-memory-files", "1"),
+          ratios=_ratios.corpus_streaming_ratios, only_when_named=True,
+          title="Corpus streaming at scale"),
     Suite("precision_xla", "scaling.py",
           "resnet20 and bert_small examples/s under mixed_bfloat16 and XLA against float32",
           "precision_xla.csv", "guides/scaling.md", 6,

@@ -18,8 +18,6 @@ Results go to `benchmarks/results/criteo_streaming.csv` and the table in
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +25,14 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _harness import add_output_arguments, run_worker, save_results  # noqa: E402
+from _harness import (  # noqa: E402
+    add_output_arguments,
+    print_stage,
+    run_measured,
+    run_worker,
+    save_results,
+    stage_table,
+)
 from _machine import stamp  # noqa: E402
 
 RESULTS = "criteo_streaming.csv"
@@ -44,11 +49,7 @@ STAGES = {
 
 
 def markdown_table(rows):
-    lines = ["| stage | rows | rows/s | peak memory (MB) | seconds |", "|---|---:|---:|---:|---:|"]
-    for row in rows:
-        lines.append(f"| {STAGES[row['stage']]} | {int(row['rows']):,} "
-                     f"| {float(row['rows_per_second']):,.0f} | {int(row['peak_rss_mb']):,} "
-                     f"| {float(row['seconds']):,.0f} |")  # fmt: skip
+    lines = stage_table(rows, STAGES)
     first = rows[0]
     trained = [row for row in rows if row["stage"] == "train"]
     auc = (f" Its test AUC after the epoch: {float(trained[0]['test_auc']):.4f} (the generated "
@@ -78,25 +79,14 @@ def generate(log, rows):
 def train(log, backend, folder):
     """One epoch of the application: its record (rows/s from metrics.json, peak RSS of the
     process, test AUC)."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     command = [sys.executable, str(APP), "--backend", backend, "--dataset", "criteo",
                "--data-dir", str(log.parent), "--epochs", "1", "--output-dir", str(folder),
                "--quiet"]  # fmt: skip
-    start = time.perf_counter()
-    # Output to a file, not a pipe: nothing reads a pipe while wait4 waits, so a full one
-    # would block the run.
-    with tempfile.TemporaryFile() as log_file:
-        process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory
-        log_file.seek(0)
-        output = log_file.read().decode(errors="replace")
-    seconds = time.perf_counter() - start
-    if status != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{output[-3000:]}")
+    peak_rss_mb, seconds = run_measured(command)
     metrics = json.loads((folder / "metrics.json").read_text())
     return {"rows": metrics["num_train"], "seconds": round(metrics["train_seconds"], 1),
             "rows_per_second": metrics["examples_per_second"],
-            "peak_rss_mb": round(usage.ru_maxrss / 1024), "run_seconds": round(seconds, 1),
+            "peak_rss_mb": peak_rss_mb, "run_seconds": round(seconds, 1),
             "test_auc": round(metrics["test_auc"], 4)}  # fmt: skip
 
 
@@ -126,8 +116,7 @@ def main():
         else:
             limit = ["--rows", args.in_memory_rows] if stage == "in_memory" else []
             record = run_worker([WORKER, stage, args.log, *limit], timeout=6 * 3600)
-        print(f"{stage:10s} {record['rows']:>12,} rows {record['rows_per_second']:>10,.0f} rows/s "
-              f"{record['peak_rss_mb']:>6,} MB", flush=True)  # fmt: skip
+        print_stage(stage, record)
         rows.append({"stage": stage, **{k: record[k] for k in
                                         ("rows", "seconds", "rows_per_second", "peak_rss_mb")},
                      "test_auc": record.get("test_auc", ""), "log_rows": args.rows,

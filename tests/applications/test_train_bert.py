@@ -44,6 +44,9 @@ def test_pretraining_writes_what_finetuning_reads(run_app, language, tmp_path):
     metrics = _metrics(pretrained)
     assert metrics["task"] == "masked_lm" and metrics["backend"] == keras.backend.backend()
     assert 0 <= metrics["masked_lm_accuracy"] <= 1
+    # streamed by default: an epoch is the estimated pass over the corpus's training passages
+    assert metrics["streamed"] and metrics["split"] == "hash of each passage"
+    assert 1400 < metrics["estimated_train_sequences"] < 1900  # 1,715 rows in memory, 5% out
     for name in ("encoder.keras", "model.keras", "tokenizer/vocab.txt"):
         assert (pretrained / name).exists(), name
     # Fine-tuning from it takes the registered recipe for a pretrained encoder; flags override.
@@ -203,6 +206,26 @@ def test_finetune_distills_prunes_and_quantizes_a_student(run_app, tmp_path):
     assert quantized.output_shape == (None, 2)
 
 
+@pytest.mark.slow
+@pytest.mark.tf_only  # the reading differs, not the model: one backend
+def test_in_memory_corpus_and_epochs_of_fixed_steps(run_app, language, tmp_path):
+    """--in-memory reads the corpus whole; --steps-per-epoch and --validation-sequences bound
+    an epoch and its evaluation (both ways of reading)."""
+    for way in ("--in-memory", "--quiet"):
+        out = tmp_path / way.strip("-")
+        result = run_app("train_bert.py", "pretrain", "--model", "bert_tiny", "--corpus",
+                         str(language / "corpus.txt"), "--vocabulary",
+                         str(language / "vocab.txt"), "--epochs", "2", "--steps-per-epoch", "3",
+                         "--validation-sequences", "16", "--output-dir", str(out), *SMALL,
+                         way)  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+        metrics = _metrics(out)
+        assert metrics["streamed"] == (way != "--in-memory")
+        history = (out / "history.csv").read_text().splitlines()
+        assert len(history) == 3, history  # a header and two epochs
+        assert metrics["examples_per_second"] > 0
+
+
 # Resuming (RunBackup through TrainingRun) is tested on every backend by train_cifar's
 # kill test; what pretraining adds (reloading its saved tokenizer) is backend-independent.
 @pytest.mark.slow
@@ -239,6 +262,8 @@ def test_killed_pretraining_resumes_with_its_tokenizer(language, tmp_path):
         ),
         (["pretrain"], "the following arguments are required: --corpus"),
         (["pretrain", "--corpus", __file__, "--evaluate"], "use it with finetune"),
+        (["pretrain", "--corpus", __file__, "--validation-split", "0"],
+         "--validation-split 0: pretraining measures its masked-LM accuracy on held-out"),
         (["finetune", "--hidden-state-weight", "-1"], "argument --hidden-state-weight: must be "
                                                      ">= 0, got -1.0"),
         (["finetune", "--dataset", "synthetic", "--distill-from", __file__],

@@ -78,3 +78,27 @@ def test_errors(tmp_path):
     tokenizer = WordPieceTokenizer([*SPECIAL_TOKENS, "a"])
     with pytest.raises(ConfigError, match="sequence_length=2 leaves no room"):
         tokenizer.encode(["a"], sequence_length=2)
+
+
+_LEARN = """
+import sys
+from zoo.data.tokenizer import WordPieceTokenizer
+texts = [f"w{i} x{i % 7} caf{i % 13} zebra{i % 5} quokka" for i in range(3000)]
+print("\\n".join(WordPieceTokenizer.from_texts(texts, 300).vocabulary))
+"""
+
+
+def test_learned_vocabulary_is_the_same_in_every_process():
+    """Workers of a multi-process run learn their vocabularies apart: each token must get
+    the same id in each (the trainer lists characters in a per-process hash order)."""
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO_ROOT
+
+    learned = [subprocess.run([sys.executable, "-c", _LEARN], cwd=REPO_ROOT, capture_output=True,
+                              text=True, timeout=120, check=True).stdout
+               for _ in range(3)]  # fmt: skip
+    assert learned[0] == learned[1] == learned[2]
+    tokens = learned[0].split()
+    assert tokens[: len(SPECIAL_TOKENS)] == list(SPECIAL_TOKENS) and len(tokens) > 50

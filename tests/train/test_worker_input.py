@@ -7,8 +7,9 @@ import tensorflow as tf
 
 from benchmarks.make_criteo_like import write_criteo_like
 from zoo.data.streaming import CriteoStream
+from zoo.errors import ConfigError
 from zoo.train.strategy import Distribution
-from zoo.train.worker_input import worker_input
+from zoo.train.worker_input import check_streamable, worker_input
 
 GLOBAL_BATCH = 64
 
@@ -76,3 +77,11 @@ def test_other_distributions_read_the_whole_stream(stream, name, processes):
     assert (shards.workers, max(sizes), len(rows)) == (1, GLOBAL_BATCH, 602)
     assert shards.steps_per_epoch(602, GLOBAL_BATCH) is None
     assert shards.describe() == {"input_shards": 1}
+
+
+def test_a_stream_is_refused_where_processes_cannot_read_their_own_shards():
+    check_streamable(Distribution("none"), "a corpus")
+    check_streamable(Distribution("multi_worker_mirrored", processes=2), "a corpus")
+    with pytest.raises(ConfigError, match="--strategy data_parallel over 2 processes: a corpus "
+                                          "streamed is sharded .* add --in-memory"):
+        check_streamable(Distribution("data_parallel", processes=2), "a corpus")

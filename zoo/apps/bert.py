@@ -18,24 +18,17 @@ Both report in metrics.json and resume when the same command is run again after 
 
 from pathlib import Path
 
-import numpy as np
-
 from zoo import get_model_spec, list_models
 from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fraction, positive_int
 from zoo._utils import atomic_path
 from zoo.apps._subcommand import backend_after_command
 from zoo.apps._text_classifier import train_text_classifier
+from zoo.apps.bert_data import in_memory_corpus, run_tokenizer, streamed_corpus
 from zoo.compress.options import add_compression_arguments
 from zoo.convert import load_bert_encoder
-from zoo.data._reading import add_encoding_argument, check_encoding
-from zoo.data.bert_inputs import (
-    classification_dataset,
-    masked_lm_dataset,
-    pack_documents,
-)
-from zoo.data.run_encoder import load_or_fit
+from zoo.data._reading import add_encoding_argument
+from zoo.data.bert_inputs import classification_dataset
 from zoo.data.text import TEXT_DATASETS, load_text_classification
-from zoo.data.text_files import read_corpus
 from zoo.data.tokenizer import WordPieceTokenizer
 from zoo.errors import ConfigError
 from zoo.export.options import export_run
@@ -52,7 +45,6 @@ from zoo.train.losses import masked_lm_loss
 
 # Masked-LM pretraining of the compact BERTs: AdamW with linear warm-up and decay
 # (Devlin et al. 2018 used 1e-4 for base; small models take a larger rate).
-TOKENIZER_VOCABULARY = "tokenizer/vocab.txt"  # in the run folder, beside model.keras
 PRETRAIN_RECIPE = TrainingRecipe(
     epochs=10, batch_size=32, optimizer="adamw", learning_rate=5e-4, weight_decay=0.01,
     schedule="onecycle", warmup_fraction=0.1, augment=False,
@@ -78,7 +70,18 @@ def parse_args(argv=None, prog="zoo train bert"):
         if command == "pretrain":
             sub.add_argument("--corpus", nargs="+", required=True,
                              help="plain-text files: a sentence or paragraph a line")  # fmt: skip
-            sub.add_argument("--validation-split", type=fraction, default=0.05)
+            sub.add_argument("--validation-split", type=fraction, default=0.05,
+                             help="share of the corpus's passages held out")  # fmt: skip
+            sub.add_argument("--in-memory", action="store_true",
+                             help="read the corpus whole into memory (default: stream it)")
+            sub.add_argument("--steps-per-epoch", type=positive_int,
+                             help="train by steps: epochs of this many steps (default: one "
+                                  "pass over the corpus, estimated when streamed)")  # fmt: skip
+            sub.add_argument("--validation-sequences", type=positive_int,
+                             help="evaluate on the first N held-out sequences (default: all)")
+            sub.add_argument("--tokenizer-sample-mb", type=positive_int, default=100,
+                             help="learn the vocabulary from this much of a streamed corpus, "
+                                  "spread over its files")  # fmt: skip
         else:
             sub.add_argument("--dataset", default="sst2", choices=TEXT_DATASETS)
             sub.add_argument("--data-dir", type=existing_dir,
@@ -93,21 +96,6 @@ def parse_args(argv=None, prog="zoo train bert"):
             sub.add_argument("--max-test-examples", type=positive_int)
             add_compression_arguments(sub, hidden_states=True)
     return parser.parse_args(backend_after_command(argv, ("pretrain", "finetune")))
-
-
-def _tokenizer(args, run, texts_or_files, from_files):
-    """The run's tokenizer (saved in its `tokenizer/` folder): a resumed run's, --vocabulary,
-    or one learned from the data."""
-
-    def fit():
-        if args.vocabulary:
-            return WordPieceTokenizer(args.vocabulary, lowercase=not args.cased)
-        if from_files:
-            return WordPieceTokenizer.train(texts_or_files, args.vocabulary_size, not args.cased)
-        return WordPieceTokenizer.from_texts(texts_or_files, args.vocabulary_size,
-                                             not args.cased)  # fmt: skip
-
-    return load_or_fit(run, TOKENIZER_VOCABULARY, load=WordPieceTokenizer.load, fit=fit)
 
 
 def _check_length(args, config):
@@ -126,35 +114,23 @@ def pretrain(args):
         )
     recipe = recipe_from_args(PRETRAIN_RECIPE, args)
     run = run_from_args(args, f"runs/{args.model}_pretrain", recipe)
-    lines = read_corpus(args.corpus, encoding=args.encoding)
-    # The tokenizer trainer reads UTF-8 files itself; text in another encoding is passed decoded.
-    utf8 = check_encoding(args.encoding) == "utf-8"
-    texts = args.corpus if utf8 else [line for line in lines if line is not None]
-    tokenizer = _tokenizer(args, run, texts, from_files=utf8)
-    rows = pack_documents(lines, tokenizer, args.sequence_length)
-    order = np.random.default_rng(args.seed).permutation(len(rows))
-    held_out = max(1, int(round(len(rows) * args.validation_split)))
-    train_rows, validation_rows = rows[order[held_out:]], rows[order[:held_out]]
-    train = masked_lm_dataset(train_rows, tokenizer, batch_size=recipe.batch_size,
-                              training=True, seed=args.seed)  # fmt: skip
-    validation = masked_lm_dataset(validation_rows, tokenizer, batch_size=recipe.batch_size,
-                                   training=False, seed=args.seed)  # fmt: skip
+    data = (in_memory_corpus if args.in_memory else streamed_corpus)(args, run, recipe)
+    tokenizer = data.tokenizer
     with run.scope():
         model = build_bert_pretrainer(args.model, vocabulary_size=tokenizer.vocabulary_size)
         _check_length(args, bert_config_of(model))
-        run.compile(model, recipe, steps_per_epoch=len(train_rows) // recipe.batch_size,
+        run.compile(model, recipe, steps_per_epoch=data.steps_per_epoch,
                     loss=masked_lm_loss(), metrics=None, weighted_metrics=["accuracy"])  # fmt: skip
-    run.fit(model, train, validation=validation, epochs=recipe.epochs,
-            verbose=0 if args.quiet else "auto")  # fmt: skip
+    run.fit(model, data.train, validation=data.validation, epochs=recipe.epochs,
+            verbose=0 if args.quiet else "auto", steps_per_epoch=data.fit_steps)  # fmt: skip
     run.check_finite(model)  # before the encoder is written: never a NaN encoder
     with atomic_path(run.run_dir / "encoder.keras") as tmp:
         bert_encoder_of(model).save(tmp)
-    metrics = run.finish(model, validation, {
+    metrics = run.finish(model, data.validation, {
         "task": "masked_lm", "model": args.model, "epochs": recipe.epochs,
         "batch_size": recipe.batch_size, "sequence_length": args.sequence_length,
         "vocabulary_size": tokenizer.vocabulary_size, "corpus": [str(c) for c in args.corpus],
-        "num_train_sequences": int(len(train_rows)),
-        "num_validation_sequences": int(len(validation_rows)), "synthetic": False,
+        "synthetic": False, **data.description,
     })  # fmt: skip
     metrics["masked_lm_accuracy"] = metrics["test_accuracy"]
     run.write_metrics(metrics)
@@ -209,7 +185,8 @@ def finetune(args):
             )
         tokenizer = teacher_tokenizer
     if encoder is None:
-        tokenizer = tokenizer or _tokenizer(args, run, splits.train_texts, from_files=False)
+        tokenizer = tokenizer or run_tokenizer(args, run, lambda: WordPieceTokenizer.from_texts(
+            splits.train_texts, args.vocabulary_size, not args.cased))  # fmt: skip
         encoder = build_bert(args.model, vocabulary_size=tokenizer.vocabulary_size)
     config = bert_config_of(encoder)
     if config.vocabulary_size != tokenizer.vocabulary_size:

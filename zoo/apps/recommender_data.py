@@ -29,7 +29,7 @@ from zoo.data.streaming_stats import StreamingFit, fit_streaming
 from zoo.data.tabular import criteo_specs, load_tabular, read_spec_file
 from zoo.data.tabular_encoding import ENCODER_FILE, ColumnSpec, TabularEncoder
 from zoo.errors import ConfigError
-from zoo.train.worker_input import reads_own_shard, worker_input
+from zoo.train.worker_input import check_streamable, worker_input
 
 SHUFFLE_ROWS = 100_000  # the training stream's shuffle buffer (rows)
 STATISTICS_BATCH = 65_536  # rows a batch of the counting pass
@@ -90,13 +90,7 @@ def streamed(args, run, recipe):
         raise ConfigError("The criteo data set is read from its files: pass --data-dir "
                           "(a folder with train.txt, or day_0, day_1, ...) or --csv FILE.")
     distribution = run.distribution
-    if distribution.processes > 1 and not reads_own_shard(distribution):
-        raise ConfigError(
-            f"--strategy {distribution.name} over {distribution.processes} processes: a "
-            "streamed Criteo log is sharded over workers by TensorFlow's "
-            "multi_worker_mirrored (--backend tensorflow); on JAX add --in-memory to read "
-            "the log whole in each process."
-        )
+    check_streamable(distribution, "a Criteo log")
     stream = CriteoStream.open(source)
     # Keras learns a stream's length when it ends, and warns "Your input ran out of data"
     # at each end (every epoch and evaluation): that is how a stream ends, not a fault.

@@ -2,7 +2,7 @@
 
 Example:
 >>> tokenizer = WordPieceTokenizer("vocab.txt")                      # doctest: +SKIP
->>> train = classification_dataset(splits.train_texts, splits.train_labels, tokenizer,
+>>> train = classification_dataset(texts, labels, tokenizer,         # doctest: +SKIP
 ...                                sequence_length=128, batch_size=32, training=True)
 """
 
@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.data.masking import MaskingConfig, mask_tokens
+from zoo.data.packing import RowPacker
 from zoo.errors import ConfigError
 
 
@@ -33,39 +34,29 @@ def classification_dataset(texts, labels, tokenizer, *, sequence_length, batch_s
 
 
 def pack_documents(lines, tokenizer, sequence_length):
-    """Token id rows `[CLS] tokens [SEP] [PAD]...` from a corpus's lines.
+    """Token id rows `[CLS] tokens [SEP] [PAD]...` from a corpus's lines, as one array.
 
-    Consecutive lines of one document are packed into a row until it is full (the
-    masked-LM-only recipe of RoBERTa, without next-sentence prediction); a line longer than
-    a row is split. `None` in `lines` marks a document boundary.
+    Consecutive lines of one document are packed into a row until it is full (see
+    `zoo.data.packing.RowPacker`); `None` in `lines` marks a document boundary.
     """
-    budget = sequence_length - 2
-    cls, sep, pad = (tokenizer.token_id(t) for t in ("[CLS]", "[SEP]", "[PAD]"))
-    rows, current = [], []
-    documents, document = [], []
+    packer = RowPacker.for_tokenizer(tokenizer, sequence_length)
+    rows, document = [], []
+
+    def close(document):
+        for ids in tokenizer.encode_ids(document) if document else []:
+            rows.extend(packer.add(ids))
+        rows.extend(packer.end_document())
+
     for line in lines:
         if line is None:
-            documents.append(document)
+            close(document)
             document = []
         else:
             document.append(line)
-    documents.append(document)
-    for document in documents:
-        for ids in tokenizer.encode_ids(document) if document else []:
-            while ids:
-                room = budget - len(current)
-                current += ids[:room]
-                ids = ids[room:]
-                if len(current) == budget:
-                    rows.append(current)
-                    current = []
-        if current:
-            rows.append(current)
-            current = []
-    token_ids = np.full((len(rows), sequence_length), pad, np.int32)
-    for i, row in enumerate(rows):
-        token_ids[i, : len(row) + 2] = [cls, *row, sep]
-    return token_ids
+    close(document)
+    if not rows:
+        return np.zeros((0, sequence_length), np.int32)
+    return np.stack(rows)
 
 
 def masked_lm_dataset(token_ids, tokenizer, *, batch_size, training, seed=0, masking=None):
@@ -80,17 +71,31 @@ def masked_lm_dataset(token_ids, tokenizer, *, batch_size, training, seed=0, mas
             f"The corpus packs into {len(token_ids)} training sequences, fewer than "
             f"batch_size={batch_size}; lower --batch-size or add text."
         )
-    pad = tokenizer.token_id("[PAD]")
-    features = {
-        "token_ids": token_ids,
-        "segment_ids": np.zeros_like(token_ids),
-        "padding_mask": (token_ids != pad).astype(np.int32),
-    }
-    masking = masking or MaskingConfig.for_tokenizer(tokenizer, token_ids.shape[1])
-    dataset = tf.data.Dataset.from_tensor_slices(features).cache()
+    rows = tf.data.Dataset.from_tensor_slices(token_ids).cache()
     if training:
-        dataset = dataset.shuffle(len(token_ids), seed=seed, reshuffle_each_iteration=True)
-    dataset = mask_tokens(dataset, masking, seed=seed if training else seed + 1)
-    if not training:
+        rows = rows.shuffle(len(token_ids), seed=seed, reshuffle_each_iteration=True)
+    masking = masking or MaskingConfig.for_tokenizer(tokenizer, token_ids.shape[1])
+    return masked_lm_batches(rows, tokenizer, masking, batch_size=batch_size,
+                             training=training, seed=seed, cache=not training)  # fmt: skip
+
+
+def masked_lm_batches(rows, tokenizer, masking, *, batch_size, training, seed=0, cache=False):
+    """Masked-LM batches of a dataset of packed int32 rows (in memory or streamed).
+
+    Training draws new masks every pass; evaluation masks each row the same way every pass
+    (seeded; `cache=True` also keeps the masked rows). Training drops the last partial batch.
+    """
+    pad = tokenizer.token_id("[PAD]")
+
+    def features(token_ids):
+        return {
+            "token_ids": token_ids,
+            "segment_ids": tf.zeros_like(token_ids),
+            "padding_mask": tf.cast(token_ids != pad, tf.int32),
+        }
+
+    dataset = mask_tokens(rows.map(features, num_parallel_calls=tf.data.AUTOTUNE), masking,
+                          seed=seed if training else seed + 1, rerandomize=training)  # fmt: skip
+    if cache:
         dataset = dataset.cache()
     return dataset.batch(batch_size, drop_remainder=training).prefetch(tf.data.AUTOTUNE)

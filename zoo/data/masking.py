@@ -83,14 +83,15 @@ def _mask_one(features, seeds, config):
     return {**features, "token_ids": masked_ids, "mask_positions": positions}, labels, weights
 
 
-def mask_tokens(dataset, config, seed=0):
+def mask_tokens(dataset, config, seed=0, rerandomize=True):
     """Map a dataset of unbatched feature dicts to `(features, labels, mask_weights)`.
 
     `features` gains `mask_positions` (max_predictions,) and has the selected tokens
     replaced; `labels` are the original ids at those positions; `mask_weights` is 1 for a
     real prediction and 0 for padding, to weight the loss and the accuracy.
+    `rerandomize=False` masks the n-th example the same way on every pass.
     """
-    seeds = tf.data.Dataset.random(seed, rerandomize_each_iteration=True)
+    seeds = tf.data.Dataset.random(seed, rerandomize_each_iteration=rerandomize)
     seeds = seeds.batch(6).map(lambda s: tf.reshape(s, (3, 2)))
     return tf.data.Dataset.zip(dataset, seeds).map(
         lambda features, s: _mask_one(features, s, config), num_parallel_calls=tf.data.AUTOTUNE

@@ -37,6 +37,13 @@ def _read_vocabulary(vocabulary):
     return read_lines(path, advice="a BERT vocab.txt is UTF-8 text: re-save it as UTF-8.")
 
 
+def _canonical(learned):
+    """A learned vocabulary's tokens in one order: the special tokens, then the rest sorted.
+    The trainer orders single characters as a hash map lists them, which differs between
+    processes; a worker of a multi-process run must give every token the same id."""
+    return [*SPECIAL_TOKENS, *sorted(set(learned) - set(SPECIAL_TOKENS))]
+
+
 class WordPieceTokenizer:
     """BERT's WordPiece tokenizer over `vocabulary` (a `vocab.txt` path, a folder holding
     one, or a list of tokens). `lowercase=True` for uncased vocabularies (which also strips
@@ -70,8 +77,7 @@ class WordPieceTokenizer:
         trainer = BertWordPieceTokenizer(lowercase=lowercase, strip_accents=lowercase)
         trainer.train(paths, vocab_size=vocabulary_size, min_frequency=min_frequency,
                       special_tokens=list(SPECIAL_TOKENS), show_progress=False)  # fmt: skip
-        vocabulary = sorted(trainer.get_vocab().items(), key=lambda item: item[1])
-        return cls([token for token, _ in vocabulary], lowercase=lowercase)
+        return cls(_canonical(trainer.get_vocab()), lowercase=lowercase)
 
     @classmethod
     def from_texts(cls, texts, vocabulary_size=8000, lowercase=True, min_frequency=2):
@@ -84,8 +90,7 @@ class WordPieceTokenizer:
             (str(t) for t in texts), vocab_size=vocabulary_size, min_frequency=min_frequency,
             special_tokens=list(SPECIAL_TOKENS), show_progress=False,
         )  # fmt: skip
-        vocabulary = sorted(trainer.get_vocab().items(), key=lambda item: item[1])
-        return cls([token for token, _ in vocabulary], lowercase=lowercase)
+        return cls(_canonical(trainer.get_vocab()), lowercase=lowercase)
 
     @classmethod
     def load(cls, directory):
@@ -103,6 +108,11 @@ class WordPieceTokenizer:
         with atomic_path(directory / SETTINGS_FILE) as tmp:
             Path(tmp).write_text(json.dumps({"lowercase": self.lowercase}))
         return directory / VOCABULARY_FILE
+
+    def copy(self):
+        """An independent tokenizer with the same vocabulary and settings (one per thread:
+        the Rust encoder's settings are shared state)."""
+        return type(self)(self.vocabulary, lowercase=self.lowercase)
 
     @property
     def vocabulary_size(self):

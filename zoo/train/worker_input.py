@@ -21,6 +21,8 @@ Example:
 
 import dataclasses
 
+from zoo.errors import ConfigError
+
 
 @dataclasses.dataclass(frozen=True)
 class InputShards:
@@ -48,6 +50,18 @@ def reads_own_shard(distribution):
     """True when each process of `distribution` (a `zoo.train.strategy.Distribution`) reads
     its own shard: TensorFlow's `multi_worker_mirrored` over several workers."""
     return distribution.processes > 1 and distribution.name == "multi_worker_mirrored"
+
+
+def check_streamable(distribution, data):
+    """Refuse a multi-process run that cannot shard a stream of `data` (e.g. "a Criteo
+    log"): only TensorFlow's `multi_worker_mirrored` reads its own shard per worker; the
+    way out is `--in-memory`, which every process reads whole."""
+    if distribution.processes > 1 and not reads_own_shard(distribution):
+        raise ConfigError(
+            f"--strategy {distribution.name} over {distribution.processes} processes: "
+            f"{data} streamed is sharded over workers by TensorFlow's multi_worker_mirrored "
+            "(--backend tensorflow); on JAX add --in-memory to read it whole in each process."
+        )
 
 
 def worker_input(distribution, make, global_batch):

@@ -1,0 +1,58 @@
+"""Packing token ids into fixed-length BERT rows: `[CLS] tokens [SEP] [PAD]...`.
+
+A document's lines are packed densely, one row after another (the masked-LM-only recipe of
+RoBERTa, without next-sentence prediction); a line longer than a row is split over rows, and
+a document's last, partial row is padded: documents never share a row. The packer holds at
+most one row of ids, so a corpus of any size streams through it.
+
+Example:
+>>> packer = RowPacker(sequence_length=6, cls_id=2, sep_id=3, pad_id=0)
+>>> [row.tolist() for row in packer.add([7, 8, 9, 10, 11])]
+[[2, 7, 8, 9, 10, 3]]
+>>> [row.tolist() for row in packer.end_document()]
+[[2, 11, 3, 0, 0, 0]]
+"""
+
+import numpy as np
+
+from zoo.errors import ConfigError
+
+
+class RowPacker:
+    """Rows of `sequence_length` int32 ids from the token ids of a document's lines."""
+
+    def __init__(self, sequence_length, cls_id, sep_id, pad_id):
+        if sequence_length < 3:
+            raise ConfigError(f"sequence_length={sequence_length} leaves no room for tokens "
+                              "between [CLS] and [SEP]; use at least 3.")  # fmt: skip
+        self.sequence_length = sequence_length
+        self.ids = (cls_id, sep_id, pad_id)
+        self._budget = sequence_length - 2
+        self._current = []
+
+    @classmethod
+    def for_tokenizer(cls, tokenizer, sequence_length):
+        """A packer with `tokenizer`'s [CLS], [SEP] and [PAD] ids."""
+        return cls(sequence_length, *(tokenizer.token_id(t) for t in ("[CLS]", "[SEP]", "[PAD]")))
+
+    def _row(self, ids):
+        cls_id, sep_id, pad_id = self.ids
+        row = np.full(self.sequence_length, pad_id, np.int32)
+        row[0], row[1 : len(ids) + 1], row[len(ids) + 1] = cls_id, ids, sep_id
+        return row
+
+    def add(self, ids):
+        """Append one line's ids to the current document; the rows it fills."""
+        self._current.extend(ids)
+        rows = []
+        while len(self._current) >= self._budget:
+            rows.append(self._row(self._current[: self._budget]))
+            del self._current[: self._budget]
+        return rows
+
+    def end_document(self):
+        """Close the current document: its last, partial row (none if it is empty)."""
+        if not self._current:
+            return []
+        row, self._current = self._row(self._current), []
+        return [row]
