@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from tests.helpers import REPO_ROOT
+from zoo.data import corpus_stream
 from zoo.data.bert_inputs import pack_documents
-from zoo.data.corpus_stream import PASSAGE_LINES, CorpusStream, read_lines
+from zoo.data.corpus_stream import PASSAGE_LINES, CorpusStream, read_errors, read_lines
 from zoo.data.packing import RowPacker
 from zoo.data.text_files import read_corpus
 from zoo.data.tokenizer import SPECIAL_TOKENS, WordPieceTokenizer
@@ -118,36 +119,72 @@ def test_shuffled_stream_holds_the_same_rows_in_another_order(corpus, tokenizer)
     assert sorted(shuffled) == sorted(ordered) and shuffled != ordered
 
 
-def test_sample_spreads_over_files_and_estimates_the_rows(tmp_path, tokenizer):
+def test_sample_reads_evenly_spaced_windows_and_small_files_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_stream, "WINDOW_BYTES", 4096)  # many windows of a small file
+    paths = _write_corpus(tmp_path / "big", files=2, documents=400)
+    size = sum(p.stat().st_size for p in paths)
+    sample = CorpusStream.open(paths).sample(size // 4)
+    assert sample.corpus_bytes == size
+    assert 0.2 * size < sample.sample_bytes < 0.3 * size
+    sampled = set(sample.lines)
+    for path in paths:
+        lines = [line for line in read_corpus([path]) if line and len(line.split()) > 12]
+        thirds = (lines[: len(lines) // 3], lines[len(lines) // 3 : -len(lines) // 3],
+                  lines[-len(lines) // 3 :])  # fmt: skip
+        assert all(sampled & set(third) for third in thirds)  # head, middle and tail
+    whole = CorpusStream.open(paths[0]).sample(10 * size)  # more than the file: read once
+    assert [line for line in whole.lines if line] == [line for line in read_corpus(paths[:1])
+                                                       if line]  # fmt: skip
+
+
+def test_estimate_and_gzip_size(tmp_path, tokenizer):
     paths = _write_corpus(tmp_path / "big", files=2, documents=400)
     stream = CorpusStream.open(paths)
-    size = sum(p.stat().st_size for p in paths)
-    sample = stream.sample(size // 4)
-    assert sample.corpus_bytes == size
-    assert 0.2 * size < sample.sample_bytes < 0.35 * size
-    first_lines = {p: read_corpus([p])[0] for p in paths}
-    assert all(line in sample.lines for line in first_lines.values())
-    # windows from the middle of each file, not only its head
-    tail = read_corpus([paths[1]])[-2]
-    middle = read_corpus([paths[1]])[len(read_corpus([paths[1]])) // 2 :]
-    assert tail in middle and any(line in sample.lines for line in middle if line)
     actual = len(_rows(stream.rows(tokenizer, 12, validation_fraction=0)))
-    estimate = stream.estimate_rows(tokenizer, 12, sample)
+    estimate = stream.estimate_rows(tokenizer, 12, stream.sample(200_000))
     assert abs(estimate - actual) < 0.1 * actual, (estimate, actual)
     zipped = tmp_path / "zipped" / "part.txt.gz"
     zipped.parent.mkdir()
     zipped.write_bytes(gzip.compress(paths[0].read_bytes()))
-    gz_sample = CorpusStream.open(zipped).sample(zipped.stat().st_size // 2)
-    assert abs(gz_sample.corpus_bytes - paths[0].stat().st_size) < 0.1 * paths[0].stat().st_size
+    size = paths[0].stat().st_size
+    head = CorpusStream.open(zipped).sample(size // 4)  # the head: size from its ratio
+    assert abs(head.corpus_bytes - size) < 0.1 * size, (head.corpus_bytes, size)
+    assert CorpusStream.open(zipped).sample(2 * size).corpus_bytes == size  # read to the end
+    broken = tmp_path / "broken" / "part.txt.gz"
+    broken.parent.mkdir()
+    broken.write_bytes(b"\x1f\x8b\x08\x00" + b"not deflate data" * 10)
+    with pytest.raises(DataSourceError, match="part.txt.gz is not a readable gzip file"):
+        CorpusStream.open(broken).sample(1000)
 
 
 def test_passages_split_long_documents(tmp_path, tokenizer):
     path = tmp_path / "one.txt"
-    path.write_text("\n".join(["w1 w2"] * (PASSAGE_LINES * 3)) + "\n")
+    lines = [f"w{i % 40} w{i // 40}" for i in range(PASSAGE_LINES * 10)]  # distinct passages
+    path.write_text("\n".join(lines) + "\n")
     stream = CorpusStream.open(path)
-    validation = _rows(stream.rows(tokenizer, 12, split="validation", validation_fraction=0.5))
-    train = _rows(stream.rows(tokenizer, 12, split="train", validation_fraction=0.5))
-    assert _tokens(train + validation, tokenizer)[tokenizer.token_id("w1")] == PASSAGE_LINES * 3
+    splits = [_rows(stream.rows(tokenizer, 12, split=split, validation_fraction=0.5))
+              for split in ("train", "validation")]  # fmt: skip
+    assert splits[0] and splits[1]  # one document, held out by the passage
+    assert sum(_tokens(splits[0] + splits[1], tokenizer).values()) == 2 * len(lines)
+
+
+def test_many_small_files_spread_evenly_over_workers(tmp_path, tokenizer):
+    for index in range(12):  # a passage (one row) a file
+        (tmp_path / f"doc-{index:02d}.txt").write_text(f"w{index} w1 w2\nw3 w4\n")
+    stream = CorpusStream.open(tmp_path)
+    counts = [len(_rows(stream.rows(tokenizer, 12, validation_fraction=0, num_workers=3,
+                                    worker_index=worker)))
+              for worker in range(3)]  # fmt: skip
+    assert counts == [4, 4, 4]
+
+
+def test_a_bad_byte_met_on_tf_data_threads_is_one_line(tmp_path, tokenizer):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"w1 w2\nw3 caf\xe9\n")
+    rows = CorpusStream.open(bad).rows(tokenizer, 12, validation_fraction=0)
+    with pytest.raises(DataSourceError, match=r"^\S*bad.txt, line 2: byte b'\\xe9' is not valid"):
+        with read_errors():
+            list(rows.as_numpy_iterator())
 
 
 def test_sources_and_bad_text_are_reported(tmp_path, tokenizer):
@@ -166,6 +203,9 @@ def test_sources_and_bad_text_are_reported(tmp_path, tokenizer):
     with pytest.raises(DataSourceError, match=r"bad.txt, line 2: byte b'\\xe9' is not valid"):
         list(read_lines(bad))
     assert list(read_lines(bad, "latin-1")) == ["w1 w2", "w3 café"]
+    with pytest.raises(DataSourceError, match=r"bad.txt, line 2: byte b'\\xe9' is not valid"):
+        CorpusStream.open(bad).sample(1000)  # before any training: the sample is decoded
+    assert CorpusStream.open(bad, "latin-1").sample(1000).texts() == ["w1 w2", "w3 café"]
     with pytest.raises(ConfigError, match="split='test'"):
         CorpusStream.open(blank).rows(tokenizer, 12, split="test")
     with pytest.raises(ConfigError, match="worker_index=2 is not in"):

@@ -28,6 +28,7 @@ from zoo.compress.options import add_compression_arguments
 from zoo.convert import load_bert_encoder
 from zoo.data._reading import add_encoding_argument
 from zoo.data.bert_inputs import classification_dataset
+from zoo.data.corpus_stream import read_errors
 from zoo.data.text import TEXT_DATASETS, load_text_classification
 from zoo.data.tokenizer import WordPieceTokenizer
 from zoo.errors import ConfigError
@@ -121,17 +122,18 @@ def pretrain(args):
         _check_length(args, bert_config_of(model))
         run.compile(model, recipe, steps_per_epoch=data.steps_per_epoch,
                     loss=masked_lm_loss(), metrics=None, weighted_metrics=["accuracy"])  # fmt: skip
-    run.fit(model, data.train, validation=data.validation, epochs=recipe.epochs,
-            verbose=0 if args.quiet else "auto", steps_per_epoch=data.fit_steps)  # fmt: skip
-    run.check_finite(model)  # before the encoder is written: never a NaN encoder
-    with atomic_path(run.run_dir / "encoder.keras") as tmp:
-        bert_encoder_of(model).save(tmp)
-    metrics = run.finish(model, data.validation, {
-        "task": "masked_lm", "model": args.model, "epochs": recipe.epochs,
-        "batch_size": recipe.batch_size, "sequence_length": args.sequence_length,
-        "vocabulary_size": tokenizer.vocabulary_size, "corpus": [str(c) for c in args.corpus],
-        "synthetic": False, **data.description,
-    })  # fmt: skip
+    with read_errors():  # a bad byte met mid-run: one line, not tf.data's traceback
+        run.fit(model, data.train, validation=data.validation, epochs=recipe.epochs,
+                verbose=0 if args.quiet else "auto", steps_per_epoch=data.fit_steps)  # fmt: skip
+        run.check_finite(model)  # before the encoder is written: never a NaN encoder
+        with atomic_path(run.run_dir / "encoder.keras") as tmp:
+            bert_encoder_of(model).save(tmp)
+        metrics = run.finish(model, data.validation, {
+            "task": "masked_lm", "model": args.model, "epochs": recipe.epochs,
+            "batch_size": recipe.batch_size, "sequence_length": args.sequence_length,
+            "vocabulary_size": tokenizer.vocabulary_size,
+            "corpus": [str(c) for c in args.corpus], "synthetic": False, **data.description,
+        })  # fmt: skip
     metrics["masked_lm_accuracy"] = metrics["test_accuracy"]
     run.write_metrics(metrics)
     metrics = export_run(run, args.export, metrics)

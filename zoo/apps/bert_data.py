@@ -45,11 +45,19 @@ ESTIMATE_BYTES = 16 << 20  # the sample an epoch's length is estimated from
 
 def run_tokenizer(args, run, learn):
     """The run's tokenizer (saved in its `tokenizer/` folder): a resumed run's, --vocabulary,
-    or `learn()` (called only when neither exists)."""
+    or `learn()` (called only when neither exists; refused over several processes)."""
 
     def fit():
         if args.vocabulary:
             return WordPieceTokenizer(args.vocabulary, lowercase=not args.cased)
+        processes = run.distribution.processes
+        if processes > 1:
+            raise ConfigError(
+                f"--strategy {run.distribution.name} over {processes} processes learns a "
+                "vocabulary in each, and the WordPiece trainer breaks ties in a per-process "
+                "order: the workers' token ids would differ. Pass --vocabulary (e.g. the "
+                "tokenizer/vocab.txt of a one-process run)."
+            )
         return learn()
 
     return load_or_fit(run, TOKENIZER_VOCABULARY, load=WordPieceTokenizer.load, fit=fit)
@@ -95,7 +103,7 @@ def _too_few(rows, batch_size):
 
 
 def _bounded(validation, args, batch_size):
-    """The validation batches, the first --validation-sequences only when it is set."""
+    """The streamed validation batches, the first --validation-sequences only when set."""
     if not args.validation_sequences:
         return validation
     return validation.take(-(-args.validation_sequences // batch_size))
@@ -176,6 +184,7 @@ def in_memory_corpus(args, run, recipe):
     order = np.random.default_rng(args.seed).permutation(len(rows))
     held_out = max(1, int(round(len(rows) * args.validation_split)))
     train_rows, validation_rows = rows[order[held_out:]], rows[order[:held_out]]
+    validation_rows = validation_rows[: args.validation_sequences]  # all when None
     if len(train_rows) < recipe.batch_size:
         raise _too_few(len(train_rows), recipe.batch_size)
     train, validation = (
@@ -188,6 +197,5 @@ def in_memory_corpus(args, run, recipe):
     steps = args.steps_per_epoch
     if steps:  # epochs of a fixed length over the repeated rows
         train = train.repeat()
-    validation = _bounded(validation, args, recipe.batch_size)
     return CorpusData(tokenizer, train, validation, steps or len(train_rows) // recipe.batch_size,
                       steps, description)  # fmt: skip

@@ -9,14 +9,17 @@ line ends a document, as `read_corpus` reads them. `stream.rows(tokenizer, 128)`
   `PASSAGE_LINES` lines of one document. A passage is tokenized in one batch by the
   tokenizer's Rust encoder and packed into rows; `files_in_flight` files are read at once
   (`interleave`, a tokenizer per thread), rows are mixed in a shuffle buffer of
-  `shuffle_rows`. Memory holds a passage a file and the buffer, whatever the corpus's size.
+  `shuffle_rows`. Memory holds `GROUP_PASSAGES` passages a file, tf.data's buffers and the
+  shuffle buffer, whatever the corpus's size.
 * Splits without loading: a passage is held out for validation when its text, hashed with a
   key made of `seed` (BLAKE2b), falls in the first `validation_fraction` of the hash range:
   deterministic per seed, independent of file order and sharding; identical passages share a
   split. Rows never span a passage that was left out.
 * Sharding over workers: `num_workers`, `worker_index` deal a file's passages out in runs of
-  `SHARD_PASSAGES` (run `k` to worker `k` modulo `num_workers`): disjoint shards whose
-  union is the corpus. Each worker reads every line (cheap) and tokenizes only its own.
+  `SHARD_PASSAGES`: run `k` of file `f` (in `files` order) goes to worker `(f + k)` modulo
+  `num_workers`, so many small files spread as evenly as a few large ones. The shards are
+  disjoint and their union is the corpus. Each worker reads every line (cheap) and
+  tokenizes only its own passages.
 * Size without a pass: `stream.sample(max_bytes)` reads evenly spaced windows of every file
   (the tokenizer is trained on one); `estimate_rows` packs a sample and scales it to the
   corpus's size, so that an epoch's steps are known before the first step.
@@ -30,6 +33,7 @@ TensorShape([128])
 """
 
 import codecs
+import contextlib
 import dataclasses
 import glob
 import gzip
@@ -94,14 +98,31 @@ def read_lines(path, encoding=DEFAULT_ENCODING):
             for number, line in enumerate(handle, 1):  # noqa: B007 (read after the loop)
                 yield line.strip()
     except UnicodeError:
-        if path.name.endswith(".gz"):
-            raise DataSourceError(
-                f"{path}, after line {number}: not valid {encoding} text; pass --encoding "
-                "with the corpus's encoding, or re-save it as UTF-8."
-            ) from None
-        raise DataSourceError(decode_error_message(path, encoding)) from None
+        raise DataSourceError(_not_text(path, encoding, number)) from None
     except (OSError, EOFError) as error:
         raise DataSourceError(f"cannot read {path}: {error}.") from None
+
+
+@contextlib.contextmanager
+def read_errors():
+    """A `DataSourceError` raised while tf.data reads a corpus (on its threads, where it
+    arrives as a TensorFlow error wrapping the Python one) as the one line it was."""
+    try:
+        yield
+    except tf.errors.OpError as error:
+        marker = "DataSourceError: "
+        if marker not in str(error.message):
+            raise
+        raise DataSourceError(str(error.message).split(marker, 1)[1].splitlines()[0]) from None
+
+
+def _not_text(path, encoding, lines_read=None):
+    """The one line that says `path` is not valid `encoding` text, and what to do."""
+    if not path.name.endswith(".gz"):
+        return decode_error_message(path, encoding)  # names the line and the byte
+    where = f", after line {lines_read}" if lines_read is not None else ""
+    return (f"{path}{where}: not valid {encoding} text; pass --encoding with the corpus's "
+            "encoding, or re-save it as UTF-8.")
 
 
 def _passages(lines):
@@ -183,14 +204,22 @@ class CorpusStream:
 
     def _sample_file(self, path, share, lines):
         """Append `path`'s sample to `lines`; (text bytes read, estimated text bytes of the
-        file)."""
+        file). Text that is not valid in the encoding is one `DataSourceError`, before any
+        training starts."""
+        try:
+            return self._sample_any(path, share, lines)
+        except UnicodeError:
+            raise DataSourceError(_not_text(path, self.encoding)) from None
+
+    def _sample_any(self, path, share, lines):
         size = path.stat().st_size
         if not _ascii_compatible(self.encoding):
             return self._sample_head(path, share, lines, size)
         if path.name.endswith(".gz"):
             return self._sample_gzip(path, share, lines, size)
         codec = _codec(self.encoding)
-        windows = max(1, min(MAX_WINDOWS, share // WINDOW_BYTES))
+        share = min(share, size)  # a file smaller than its share is read once, whole
+        windows = max(1, min(MAX_WINDOWS, share // WINDOW_BYTES)) if share < size else 1
         width, read = share // windows, 0
         with open(path, "rb") as handle:
             for window in range(windows):
@@ -200,7 +229,7 @@ class CorpusStream:
                 taken = 0
                 while taken < width and (raw := handle.readline()):
                     taken += len(raw)
-                    lines.append(raw.decode(codec, errors="replace").strip())
+                    lines.append(raw.decode(codec).strip())
                 lines.append("")
                 read += taken
         return read, size
@@ -211,33 +240,44 @@ class CorpusStream:
         text, compressed = bytearray(), 0
         decompressor = zlib.decompressobj(wbits=31)
         with open(path, "rb") as raw:
-            while len(text) < share and (chunk := raw.read(1 << 16)):
-                compressed += len(chunk)
-                while chunk:
-                    text += decompressor.decompress(chunk)
-                    chunk = decompressor.unused_data  # the next member of a multi-member file
-                    if decompressor.eof:
-                        decompressor = zlib.decompressobj(wbits=31)
+            try:
+                while len(text) < share and (chunk := raw.read(1 << 16)):
+                    compressed += len(chunk)
+                    while chunk:
+                        text += decompressor.decompress(chunk)
+                        chunk = decompressor.unused_data  # a multi-member file's next member
+                        if decompressor.eof:
+                            decompressor = zlib.decompressobj(wbits=31)
+            except zlib.error as error:
+                raise DataSourceError(f"{path} is not a readable gzip file ({error}); "
+                                      "re-compress it or pass it uncompressed.") from None
             ended = not raw.read(1)
         if not ended:
             text = text[: text.rfind(b"\n") + 1]  # whole lines only
         codec = _codec(self.encoding)
-        lines += [line.decode(codec, errors="replace").strip() for line in text.splitlines()]
+        lines += [line.decode(codec).strip() for line in text.splitlines()]
         lines.append("")
         whole = len(text) if ended else int(len(text) * size / max(1, compressed))
         return len(text), whole
 
     def _sample_head(self, path, share, lines, size):
-        """The head of a file in an encoding whose newline is not the byte 0x0A."""
-        read = 0
-        with _opened(path, self.encoding) as handle:
+        """The head of a file in an encoding whose newline is not the byte 0x0A; a gzip
+        file's text size from the head's compression ratio."""
+        read, encoder = 0, codecs.getincrementalencoder(_codec(self.encoding))()
+        with open(path, "rb") as raw:
+            binary = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw
+            handle = io.TextIOWrapper(binary, encoding=_codec(self.encoding))
             for line in handle:
-                read += len(line.encode(self.encoding, errors="replace"))
+                read += len(encoder.encode(line))  # a byte-order mark once, as in the file
                 lines.append(line.strip())
                 if read >= share:
                     break
-            lines.append("")
-        return read, size if not path.name.endswith(".gz") else max(read, size)
+            ended = not handle.read(1)
+            consumed = raw.tell()
+        lines.append("")
+        if ended or not path.name.endswith(".gz"):
+            return read, read if ended else size
+        return read, int(read * size / max(1, consumed))
 
     def estimate_rows(self, tokenizer, sequence_length, sample):
         """About how many rows the whole corpus packs into: `sample`'s rows per byte times
@@ -266,10 +306,11 @@ class CorpusStream:
 
     def has_rows(self, tokenizer, sequence_length, *, split="train", validation_fraction=0.05,
                  seed=0):  # fmt: skip
-        """Whether `split` holds any row; reads only up to its first passage (in Python,
-        without tf.data)."""
+        """Whether `split` holds any row: reads (in Python, without tf.data) up to the first
+        passage it keeps, the whole corpus if it keeps none."""
         reader = self._reader(tokenizer, sequence_length, split, validation_fraction, seed)
-        return any(len(block) for path in self.files for block in reader(path))
+        return any(len(block) for index, path in enumerate(self.files)
+                   for block in reader(path, index))  # fmt: skip
 
     def rows(self, tokenizer, sequence_length, *, split="train", validation_fraction=0.05,
              seed=0, shuffle_rows=0, num_workers=1, worker_index=0, files_in_flight=4):  # fmt: skip
@@ -279,13 +320,14 @@ class CorpusStream:
         check_positive_int("files_in_flight", files_in_flight)
         reader = self._reader(tokenizer, sequence_length, split, validation_fraction, seed,
                               num_workers, worker_index)  # fmt: skip
-        paths = tf.data.Dataset.from_tensor_slices([str(path) for path in self.files])
+        paths = tf.data.Dataset.from_tensor_slices(([str(path) for path in self.files],
+                                                    list(range(len(self.files)))))  # fmt: skip
         if shuffle_rows:
             paths = paths.shuffle(len(self.files), seed=seed, reshuffle_each_iteration=True)
         signature = tf.TensorSpec((None, sequence_length), tf.int32)
         rows = paths.interleave(
-            lambda path: tf.data.Dataset.from_generator(reader, args=(path,),
-                                                        output_signature=signature),
+            lambda path, index: tf.data.Dataset.from_generator(reader, args=(path, index),
+                                                               output_signature=signature),
             cycle_length=min(files_in_flight, len(self.files)), block_length=1,
             num_parallel_calls=min(files_in_flight, len(self.files)),
             deterministic=not shuffle_rows,
@@ -305,8 +347,8 @@ class _Keep:
     num_workers: int
     worker_index: int
 
-    def __call__(self, passage, number):
-        if (number // SHARD_PASSAGES) % self.num_workers != self.worker_index:
+    def __call__(self, passage, number, file_index=0):
+        if (file_index + number // SHARD_PASSAGES) % self.num_workers != self.worker_index:
             return False
         if not self.validation_fraction:
             return self.split == "train"
@@ -331,11 +373,11 @@ class _FileRows:
             self._local.tokenizer = self.tokenizer.copy()
         return self._local.tokenizer
 
-    def _groups(self, path):
+    def _groups(self, path, file_index):
         """Lists of (passage, ends_document, kept), GROUP_PASSAGES passages each."""
         group, number = [], 0
         for passage, ends_document in _passages(read_lines(path, self.encoding)):
-            kept = bool(passage) and self.keep(passage, number)
+            kept = bool(passage) and self.keep(passage, number, file_index)
             number += bool(passage)
             group.append((passage, ends_document, kept))
             if len(group) == GROUP_PASSAGES:
@@ -343,13 +385,13 @@ class _FileRows:
                 group = []
         yield group
 
-    def __call__(self, path):
+    def __call__(self, path, file_index=0):
         path = Path(path.decode() if isinstance(path, bytes) else path)
-        tokenizer = self._tokenizer()
-        packer = RowPacker.for_tokenizer(tokenizer, self.sequence_length)
-        for group in self._groups(path):
-            # one tokenizer call for the group's kept lines: the Rust encoder's threads stay busy
-            ids = iter(tokenizer.encode_ids([line for passage, _, kept in group if kept
+        packer = RowPacker.for_tokenizer(self.tokenizer, self.sequence_length)
+        for group in self._groups(path, int(file_index)):
+            # One tokenizer call for the group's kept lines (the Rust encoder's threads stay
+            # busy), with this thread's copy: tf.data may resume a generator on another thread.
+            ids = iter(self._tokenizer().encode_ids([line for passage, _, kept in group if kept
                                              for line in passage]))  # fmt: skip
             rows = []
             for passage, ends_document, kept in group:
