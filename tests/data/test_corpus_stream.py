@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from tests.helpers import REPO_ROOT
-from zoo.data import corpus_stream
+from zoo.data import corpus_sample
 from zoo.data.bert_inputs import pack_documents
-from zoo.data.corpus_stream import PASSAGE_LINES, CorpusStream, read_errors, read_lines
+from zoo.data.corpus_files import read_lines
+from zoo.data.corpus_stream import PASSAGE_LINES, CorpusStream, read_errors
 from zoo.data.packing import RowPacker
 from zoo.data.text_files import read_corpus
 from zoo.data.tokenizer import SPECIAL_TOKENS, WordPieceTokenizer
@@ -120,7 +121,7 @@ def test_shuffled_stream_holds_the_same_rows_in_another_order(corpus, tokenizer)
 
 
 def test_sample_reads_evenly_spaced_windows_and_small_files_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus_stream, "WINDOW_BYTES", 4096)  # many windows of a small file
+    monkeypatch.setattr(corpus_sample, "WINDOW_BYTES", 4096)  # many windows of a small file
     paths = _write_corpus(tmp_path / "big", files=2, documents=400)
     size = sum(p.stat().st_size for p in paths)
     sample = CorpusStream.open(paths).sample(size // 4)

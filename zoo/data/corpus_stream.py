@@ -32,75 +32,27 @@ Example:
 TensorShape([128])
 """
 
-import codecs
 import contextlib
 import dataclasses
-import glob
-import gzip
 import hashlib
-import io
 import math
 import threading
-import zlib
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
 from zoo._utils import check_fraction, check_positive_int
-from zoo.data._reading import DEFAULT_ENCODING, _codec, check_encoding, decode_error_message
+from zoo.data._reading import DEFAULT_ENCODING, check_encoding
+from zoo.data.corpus_files import corpus_files, read_lines
+from zoo.data.corpus_sample import sample_corpus
 from zoo.data.packing import RowPacker
 from zoo.errors import ConfigError, DataSourceError
 
-SUFFIXES = (".txt", ".txt.gz")
 PASSAGE_LINES = 16  # lines of one document tokenized and split together
 SHARD_PASSAGES = 4  # consecutive passages a worker reads together
 GROUP_PASSAGES = 16  # passages tokenized in one call
-WINDOW_BYTES = 1 << 20  # a sample reads windows of about this size
-MAX_WINDOWS = 256  # windows a file, at most
 SPLITS = ("train", "validation")
-
-
-def _files_of(sources):
-    files = []
-    for source in sources:
-        text = str(Path(source).expanduser())
-        path = Path(text)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
-            if not found:
-                raise DataSourceError(f"{path} holds no {' or '.join(SUFFIXES)} files.")
-        elif path.is_file():
-            found = [path]
-        elif glob.has_magic(text):
-            found = sorted(Path(p) for p in glob.glob(text) if Path(p).is_file())
-            if not found:
-                raise DataSourceError(f"No corpus file matches {text}.")
-        else:
-            raise DataSourceError(f"Corpus file {path} does not exist.")
-        files += found
-    return tuple(dict.fromkeys(files))  # in order, each once
-
-
-def _opened(path, encoding):
-    """`path` as a text stream (gzip by its name), read with `encoding`'s codec."""
-    raw = gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
-    return io.TextIOWrapper(raw, encoding=_codec(encoding), newline=None)
-
-
-def read_lines(path, encoding=DEFAULT_ENCODING):
-    """The stripped lines of `path` ("" for a blank one), one at a time; a byte that is not
-    valid `encoding` text is one `DataSourceError` naming the file and its line."""
-    path = Path(path)
-    number = 0
-    try:
-        with _opened(path, encoding) as handle:
-            for number, line in enumerate(handle, 1):  # noqa: B007 (read after the loop)
-                yield line.strip()
-    except UnicodeError:
-        raise DataSourceError(_not_text(path, encoding, number)) from None
-    except (OSError, EOFError) as error:
-        raise DataSourceError(f"cannot read {path}: {error}.") from None
 
 
 @contextlib.contextmanager
@@ -114,15 +66,6 @@ def read_errors():
         if marker not in str(error.message):
             raise
         raise DataSourceError(str(error.message).split(marker, 1)[1].splitlines()[0]) from None
-
-
-def _not_text(path, encoding, lines_read=None):
-    """The one line that says `path` is not valid `encoding` text, and what to do."""
-    if not path.name.endswith(".gz"):
-        return decode_error_message(path, encoding)  # names the line and the byte
-    where = f", after line {lines_read}" if lines_read is not None else ""
-    return (f"{path}{where}: not valid {encoding} text; pass --encoding with the corpus's "
-            "encoding, or re-save it as UTF-8.")
 
 
 def _passages(lines):
@@ -140,37 +83,6 @@ def _passages(lines):
     yield passage, True
 
 
-def _ascii_compatible(encoding):
-    return codecs.lookup(check_encoding(encoding)).encode("\n")[0] == b"\n"
-
-
-@dataclasses.dataclass(frozen=True)
-class CorpusSample:
-    """Lines read from evenly spaced windows of a corpus ("" ends a document; each window
-    ends one), their size in bytes, and the corpus's whole size in text bytes (estimated for
-    gzip files from the sample's compression ratio)."""
-
-    lines: list
-    sample_bytes: int
-    corpus_bytes: int
-
-    def texts(self):
-        """The sample's non-blank lines (what a tokenizer is trained on)."""
-        return [line for line in self.lines if line]
-
-    def documents(self):
-        """The sample's documents, each a list of lines."""
-        document = []
-        for line in self.lines:
-            if line:
-                document.append(line)
-            elif document:
-                yield document
-                document = []
-        if document:
-            yield document
-
-
 @dataclasses.dataclass(frozen=True)
 class CorpusStream:
     """A corpus's files, read with `encoding` (see the module docstring)."""
@@ -185,99 +97,12 @@ class CorpusStream:
         sources = [sources] if isinstance(sources, (str, Path)) else list(sources)
         if not sources:
             raise ConfigError("A corpus needs at least one file, glob or folder.")
-        return cls(_files_of(sources), encoding)
+        return cls(corpus_files(sources), encoding)
 
     def sample(self, max_bytes):
-        """A `CorpusSample` of about `max_bytes` bytes, spread over every file: a file's
-        equal share is read in evenly spaced windows (from its start for gzip files and for
-        encodings whose newline is not the byte 0x0A, which cannot be entered mid-file)."""
-        check_positive_int("max_bytes", max_bytes)
-        share = max(1, max_bytes // len(self.files))
-        lines, sample_bytes, corpus_bytes = [], 0, 0
-        for path in self.files:
-            read, whole = self._sample_file(path, share, lines)
-            sample_bytes += read
-            corpus_bytes += whole
-        if not any(lines):
-            raise DataSourceError(f"The corpus {[str(f) for f in self.files]} holds no text.")
-        return CorpusSample(lines, sample_bytes, corpus_bytes)
-
-    def _sample_file(self, path, share, lines):
-        """Append `path`'s sample to `lines`; (text bytes read, estimated text bytes of the
-        file). Text that is not valid in the encoding is one `DataSourceError`, before any
-        training starts."""
-        try:
-            return self._sample_any(path, share, lines)
-        except UnicodeError:
-            raise DataSourceError(_not_text(path, self.encoding)) from None
-
-    def _sample_any(self, path, share, lines):
-        size = path.stat().st_size
-        if not _ascii_compatible(self.encoding):
-            return self._sample_head(path, share, lines, size)
-        if path.name.endswith(".gz"):
-            return self._sample_gzip(path, share, lines, size)
-        codec = _codec(self.encoding)
-        share = min(share, size)  # a file smaller than its share is read once, whole
-        windows = max(1, min(MAX_WINDOWS, share // WINDOW_BYTES)) if share < size else 1
-        width, read = share // windows, 0
-        with open(path, "rb") as handle:
-            for window in range(windows):
-                handle.seek(window * size // windows)
-                if window:
-                    handle.readline()  # the rest of a line the window starts inside
-                taken = 0
-                while taken < width and (raw := handle.readline()):
-                    taken += len(raw)
-                    lines.append(raw.decode(codec).strip())
-                lines.append("")
-                read += taken
-        return read, size
-
-    def _sample_gzip(self, path, share, lines, size):
-        """The head of a gzip file; its text size from the head's compression ratio (exact
-        when the sample reaches the end)."""
-        text, compressed = bytearray(), 0
-        decompressor = zlib.decompressobj(wbits=31)
-        with open(path, "rb") as raw:
-            try:
-                while len(text) < share and (chunk := raw.read(1 << 16)):
-                    compressed += len(chunk)
-                    while chunk:
-                        text += decompressor.decompress(chunk)
-                        chunk = decompressor.unused_data  # a multi-member file's next member
-                        if decompressor.eof:
-                            decompressor = zlib.decompressobj(wbits=31)
-            except zlib.error as error:
-                raise DataSourceError(f"{path} is not a readable gzip file ({error}); "
-                                      "re-compress it or pass it uncompressed.") from None
-            ended = not raw.read(1)
-        if not ended:
-            text = text[: text.rfind(b"\n") + 1]  # whole lines only
-        codec = _codec(self.encoding)
-        lines += [line.decode(codec).strip() for line in text.splitlines()]
-        lines.append("")
-        whole = len(text) if ended else int(len(text) * size / max(1, compressed))
-        return len(text), whole
-
-    def _sample_head(self, path, share, lines, size):
-        """The head of a file in an encoding whose newline is not the byte 0x0A; a gzip
-        file's text size from the head's compression ratio."""
-        read, encoder = 0, codecs.getincrementalencoder(_codec(self.encoding))()
-        with open(path, "rb") as raw:
-            binary = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw
-            handle = io.TextIOWrapper(binary, encoding=_codec(self.encoding))
-            for line in handle:
-                read += len(encoder.encode(line))  # a byte-order mark once, as in the file
-                lines.append(line.strip())
-                if read >= share:
-                    break
-            ended = not handle.read(1)
-            consumed = raw.tell()
-        lines.append("")
-        if ended or not path.name.endswith(".gz"):
-            return read, read if ended else size
-        return read, int(read * size / max(1, consumed))
+        """A `CorpusSample` of about `max_bytes` bytes spread over every file
+        (`zoo.data.corpus_sample.sample_corpus`)."""
+        return sample_corpus(self.files, self.encoding, max_bytes)
 
     def estimate_rows(self, tokenizer, sequence_length, sample):
         """About how many rows the whole corpus packs into: `sample`'s rows per byte times
