@@ -8,8 +8,8 @@ Example:
 >>> import pathlib, tempfile
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (folder / "a.txt").write_text("One line.\\n\\nA second document.\\n")
->>> [path.name for path in corpus_files([folder])]
-['a.txt']
+>>> print(*(path.name for path in corpus_files([folder])))
+a.txt
 >>> list(read_lines(folder / "a.txt"))
 ['One line.', '', 'A second document.']
 """
