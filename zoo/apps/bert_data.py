@@ -185,9 +185,7 @@ def in_memory_corpus(args, run, recipe):
     held_out = max(1, int(round(len(rows) * args.validation_split)))
     train_rows, validation_rows = rows[order[held_out:]], rows[order[:held_out]]
     validation_rows = validation_rows[: args.validation_sequences]  # all when None
-    if len(train_rows) < recipe.batch_size:
-        raise _too_few(len(train_rows), recipe.batch_size)
-    train, validation = (
+    train, validation = (  # masked_lm_dataset refuses fewer training rows than a batch
         masked_lm_dataset(part, tokenizer, batch_size=recipe.batch_size, training=training,
                           seed=args.seed)
         for part, training in ((train_rows, True), (validation_rows, False))
