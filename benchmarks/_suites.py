@@ -95,6 +95,12 @@ SUITE_LIST = [
           "criteo_streaming.csv", "models/recommenders.md", 20,
           ("--rows", "20000", "--in-memory-rows", "20000"), ratios=_ratios.streaming_ratios,
           only_when_named=True, title="Criteo streaming at scale"),
+    Suite("table_formats", "table_formats.py",
+          "one generated Criteo-format log as TSV, CSV and Parquet, each through the streamed "
+          "vocabulary pass (rows/s, peak memory, size on disk)",
+          "table_formats.csv", "models/recommenders.md", 4, ("--rows", "20000"),
+          ratios=_ratios.table_format_ratios, only_when_named=True,
+          title="Streamed table formats"),
     Suite("corpus_streaming", "corpus_streaming.py",
           "masked-LM pretraining streamed from a generated 2 GB corpus: tokenizer sample, "
           "input pipeline, time to the first step and training (rows/s, peak memory) beside "

@@ -15,6 +15,7 @@ from zoo._keras_internals import (
     inbound_nodes,
     keras_hub_encoder_parts,
     nodes_in_model,
+    process_local_input,
     producing_layer,
     set_initial_epoch,
     tensorflow_trainer,
@@ -138,6 +139,30 @@ def test_tensorflow_trainer_is_the_module_the_multi_worker_fix_patches():
     assert trainer.__name__ == "keras.src.backend.tensorflow.trainer"
     assert issubclass(keras.Model, trainer.TensorFlowTrainer)
     assert callable(trainer.reduce_per_replica)
+
+
+def test_process_local_input_is_an_adapter_that_keeps_the_dataset_as_it_is():
+    import tensorflow as tf
+    from keras.src.trainers.data_adapters import get_data_adapter
+
+    dataset = tf.data.Dataset.range(6).batch(2)
+    adapter = process_local_input(dataset)
+    assert get_data_adapter(adapter) is adapter  # fit takes it as it is
+    assert adapter.get_tf_dataset() is dataset  # not rebatched nor sharded
+    assert [b.tolist() for b in adapter.get_numpy_iterator()] == [[0, 1], [2, 3], [4, 5]]
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize("module", ["zoo._keras_internals", "zoo.train.worker_input"])
+def test_the_module_imports_first_in_a_fresh_interpreter(module):
+    """Importing Keras registers zoo.layers, whose quantization mixin uses this module: that
+    must work while this module is itself importing Keras."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
+                            text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_a_missing_attribute_fails_in_one_clear_error(monkeypatch):

@@ -115,6 +115,18 @@ def set_initial_epoch(model, epoch):
     model._initial_epoch = epoch
 
 
+def process_local_input(dataset):
+    """`dataset` (a `tf.data.Dataset` of this process's share of every global batch) as
+    input that `model.fit` on multi-process JAX takes as it is: Keras's `TFDatasetAdapter`
+    (`keras.src.trainers.data_adapters`, Keras 3.15) made without a distribution, so Keras
+    does not shard it again (its trainer joins the processes' batches into global arrays)."""
+    try:
+        from keras.src.trainers.data_adapters.tf_dataset_adapter import TFDatasetAdapter
+    except ModuleNotFoundError:
+        raise _missing("keras.src.trainers.data_adapters", "tf_dataset_adapter") from None
+    return TFDatasetAdapter(dataset)
+
+
 # keras-hub TransformerEncoder attributes, and the Keras MultiHeadAttention ones inside.
 _KERAS_HUB_ENCODER_PARTS = {
     "query": ("_self_attention_layer", "_query_dense"),

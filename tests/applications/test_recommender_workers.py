@@ -2,9 +2,9 @@
 own rows (`zoo.train.worker_input`), and reach the AUC of one process on the same data.
 
 The disjoint shards whose union is every row are proven in tests/train/test_worker_input.py
-and tests/data/test_streaming.py; here the real strategy runs: TensorFlow's
-multi_worker_mirrored (TF_CONFIG), two processes on localhost beside a one-process run, all
-three at once. Multi-process JAX refuses a streamed log in one line (tested below).
+and tests/data/test_streaming.py; here the real strategies run, two processes on localhost
+beside a one-process run, all three at once: TensorFlow's multi_worker_mirrored (TF_CONFIG)
+and multi-process JAX (KERAS_DISTRIBUTION_*, `data_parallel`).
 """
 
 import json
@@ -24,11 +24,23 @@ from zoo.train.strategy import Distribution
 TRAIN = ["--dataset", "criteo", "--batch-size", "256", "--epochs", "2", "--quiet"]
 
 
-def _worker_environments():
+def _tensorflow_workers():
     """TF_CONFIG for two workers on localhost."""
     cluster = {"worker": [f"localhost:{port}" for port in free_ports(2)]}
-    return [{"TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})}
-            for i in range(2)]  # fmt: skip
+    return "multi_worker_mirrored", [
+        {"TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})}
+        for i in range(2)
+    ]
+
+
+def _jax_processes():
+    """KERAS_DISTRIBUTION_* for two JAX processes on localhost (one CPU device each)."""
+    (port,) = free_ports(1)
+    return "data_parallel", [
+        {"KERAS_DISTRIBUTION_JOB_ADDRESSES": f"localhost:{port}",
+         "KERAS_DISTRIBUTION_NUM_PROCESSES": "2", "KERAS_DISTRIBUTION_PROCESS_ID": str(i)}
+        for i in range(2)
+    ]  # fmt: skip
 
 
 def _start(args, env=()):
@@ -39,37 +51,57 @@ def _start(args, env=()):
     )  # fmt: skip
 
 
-@pytest.mark.slow
-@pytest.mark.in_step
-@pytest.mark.tf_only
-def test_two_workers_on_their_own_rows_reach_the_auc_of_one_process(tmp_path):
+def _train_one_and_two(tmp_path, workers):
+    """Metrics of a one-process run and of both processes of a two-process run."""
     write_criteo_like(tmp_path / "log" / "train.txt", 8000, seed=0)
     train = [*TRAIN, "--data-dir", str(tmp_path / "log")]
+    strategy, environments = workers()
     processes = [_start([*train, "--output-dir", str(tmp_path / "one")])] + [
-        _start([*train, "--strategy", "multi_worker_mirrored", "--output-dir",
-                str(tmp_path / "two")], env)
-        for env in _worker_environments()
-    ]  # fmt: skip
+        _start([*train, "--strategy", strategy, "--output-dir", str(tmp_path / "two")], env)
+        for env in environments
+    ]
     for process in processes:
         output, _ = process.communicate(timeout=420)
         assert process.returncode == 0, output[-3000:]
-    one = json.loads((tmp_path / "one" / "metrics.json").read_text())
-    chief = json.loads((tmp_path / "two" / "metrics.json").read_text())
-    other = json.loads((tmp_path / "two" / "worker1" / "metrics.json").read_text())
+    return [json.loads(path.read_text()) for path in (
+        tmp_path / "one" / "metrics.json", tmp_path / "two" / "metrics.json",
+        tmp_path / "two" / "worker1" / "metrics.json")]  # fmt: skip
+
+
+def _assert_sharded_like_one_process(one, chief, other, tolerance):
     assert one["input_shards"] == 1
     assert (chief["processes"], chief["input_shards"], chief["input_shard"]) == (2, 2, 0)
     assert (other["input_shards"], other["input_shard"]) == (2, 1)
     assert chief["num_train"] == other["num_train"] == one["num_train"]  # all counted alike
     assert chief["test_auc"] == pytest.approx(other["test_auc"], abs=1e-6)  # one model
-    # The generated clicks are learnable (zoo AUC 0.62 at this size, 0.5 is chance); two
-    # workers see the same rows in other batches (measured: 0.614 vs 0.616).
-    assert one["test_auc"] > 0.58 and chief["test_auc"] > 0.58, (one, chief)
-    assert abs(chief["test_auc"] - one["test_auc"]) < 0.03, (one, chief)
+    # The generated clicks are learnable (0.5 is chance); two workers see the same rows in
+    # other batches. At 8,000 rows the test AUC moves by about 0.02 with the seed.
+    assert one["test_auc"] > 0.56 and chief["test_auc"] > 0.56, (one, chief)
+    assert abs(chief["test_auc"] - one["test_auc"]) < tolerance, (one, chief)
 
 
-def test_multi_process_jax_refuses_a_streamed_log_in_one_line():
-    run = types.SimpleNamespace(distribution=Distribution("data_parallel", processes=2))
-    args = types.SimpleNamespace(split="random", csv=None, data_dir="/data/criteo")
-    with pytest.raises(ConfigError, match="multi_worker_mirrored .*--backend tensorflow.*"
-                                          "--in-memory"):  # fmt: skip
+@pytest.mark.slow
+@pytest.mark.in_step
+@pytest.mark.tf_only
+def test_two_tensorflow_workers_on_their_own_rows_reach_the_auc_of_one_process(tmp_path):
+    # measured: 0.614 (two workers) vs 0.616 (one process)
+    _assert_sharded_like_one_process(*_train_one_and_two(tmp_path, _tensorflow_workers), 0.03)
+
+
+@pytest.mark.slow
+@pytest.mark.in_step
+@pytest.mark.jax_only
+def test_two_jax_processes_on_their_own_rows_reach_the_auc_of_one_process(tmp_path):
+    # measured: 0.617 (two processes) vs 0.584 (one process); one process over seeds 0-2
+    # gives 0.540-0.584 at this size
+    _assert_sharded_like_one_process(*_train_one_and_two(tmp_path, _jax_processes), 0.05)
+
+
+def test_a_replica_over_several_processes_refuses_a_streamed_log_in_one_line():
+    distribution = Distribution("model_parallel", replicas=1, processes=2)
+    run = types.SimpleNamespace(distribution=distribution)
+    args = types.SimpleNamespace(dataset="criteo", split="random", csv=None,
+                                 data_dir="/data/criteo")  # fmt: skip
+    with pytest.raises(ConfigError, match="model_parallel over 2 processes with 1 replica.*a "
+                                          "criteo table streamed .*--in-memory"):  # fmt: skip
         streamed(args, run, recipe=None)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import zoo  # noqa: F401  (registers zoo's layers, which load_model needs)
+from benchmarks.make_criteo_like import write_criteo_like
 from tests.applications.conftest import app_command, assert_exits_2_with_one_line, kill_after_epochs
 from tests.data.fake_files import write_criteo, write_movielens_1m
 from zoo import get_model_spec
@@ -116,22 +117,61 @@ def test_criteo_streams_from_gz_files_with_a_row_bound(run_app, tmp_path):
     assert 0 <= metrics["test_auc"] <= 1
 
 
-def test_csv_with_features_on_the_command_line(run_app, tmp_path):
+@pytest.mark.backend_independent
+def test_a_streamed_log_splits_by_time_over_its_day_files(run_app, tmp_path):
+    for day in range(3):
+        write_criteo_like(tmp_path / "days" / f"day_{day}.gz", 150 + 10 * day, seed=day)
+    train = ["train_recommender.py", "--dataset", "criteo", "--split", "time",
+             "--validation-split", "0.3", "--test-split", "0.3", "--hidden-units", "8",
+             "--batch-size", "64", "--epochs", "1", "--quiet"]  # fmt: skip
+    out = tmp_path / "run"
+    result = run_app(*train, "--data-dir", str(tmp_path / "days"), "--output-dir", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = _metrics(out)
+    # day_0 trains, day_1 validates, day_2 tests: the training rows are day_0's, all of them
+    assert metrics["split"] == "files in order" and metrics["num_train"] == 150
+    result = run_app(*train, "--csv", str(tmp_path / "days" / "day_0.gz"),
+                     "--output-dir", str(tmp_path / "one"))  # fmt: skip
+    assert result.returncode == 2
+    assert "a split by files needs a training file beside 1 validation and 1 test file(s): " \
+           "Criteo has 1 file(s)" in result.stderr
+
+
+@pytest.mark.parametrize("reading", [
+    "memory",
+    # streamed: the glue is the same on every backend (test_streaming_encode.py trains on a
+    # stream on each)
+    pytest.param("stream", marks=pytest.mark.backend_independent),
+    pytest.param("parquet", marks=pytest.mark.backend_independent),
+])  # fmt: skip
+def test_csv_with_features_on_the_command_line(run_app, tmp_path, reading):
     rng = np.random.default_rng(0)
     lines = ["user,tags,price,clicked"]
     for _ in range(200):
         user = rng.integers(0, 5)
         lines.append(f"u{user},{'|'.join(rng.choice(list('abc'), 2))},{rng.random():.3f},"
                      f"{int(user < 2)}")  # fmt: skip
-    (tmp_path / "clicks.csv").write_text("\n".join(lines) + "\n")
+    source = tmp_path / "clicks.csv"
+    source.write_text("\n".join(lines) + "\n")
+    if reading == "parquet":
+        pyarrow_csv = pytest.importorskip("pyarrow.csv")
+        pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
+        source = tmp_path / "clicks.parquet"
+        pyarrow_parquet.write_table(pyarrow_csv.read_csv(tmp_path / "clicks.csv"), source)
     out = tmp_path / "run"
-    result = run_app("train_recommender.py", "--dataset", "csv", "--csv",
-                     str(tmp_path / "clicks.csv"), "--label", "clicked", "--features",
+    result = run_app("train_recommender.py", "--dataset", "csv", "--csv", str(source),
+                     "--label", "clicked", "--features",
                      "user:sparse", "tags:sequence:max_length=2", "price:dense",
                      "--embedding-dim", "4", "--hidden-units", "--epochs", "3", "--lr", "0.05",
-                     "--output-dir", str(out), "--quiet")  # fmt: skip
+                     "--batch-size", "32", "--output-dir", str(out), "--quiet",
+                     *(["--stream"] if reading == "stream" else []))  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    assert _metrics(out)["test_auc"] > 0.9  # the label is the user's: the linear term has it
+    metrics = _metrics(out)
+    assert metrics["test_auc"] > 0.9  # the label is the user's: the linear term has it
+    assert metrics.get("streamed", False) == (reading != "memory")
+    if reading != "memory":  # 80% of the rows by a hash of each, counted in one pass
+        assert 140 <= metrics["num_train"] <= 180 and "Counted" in result.stdout
+        assert metrics["files"] == [str(source)]
 
 
 # The resume mechanism (RunBackup through TrainingRun) is tested on every backend by
@@ -158,8 +198,13 @@ def test_killed_run_resumes_with_its_vocabularies(tmp_path):
     [
         (["--model", "dcn"], "argument --model: invalid choice: 'dcn'"),
         (["--dataset", "criteo"], "criteo data set is read from its files"),
-        (["--dataset", "criteo", "--split", "time"], "a streamed Criteo log is split by a hash"),
         (["--dataset", "csv", "--csv", "x.csv"], "needs --csv FILE, --label COLUMN and --features"),
+        (["--dataset", "csv", "--csv", "x.csv", "--stream"], "needs --csv FILE (or folder, or"),
+        (["--dataset", "csv", "--stream", "--in-memory"], "--stream and --in-memory contradict"),
+        (["--dataset", "synthetic", "--stream"], "--stream reads files of --dataset csv or"),
+        (["--dataset", "csv", "--csv", "x.parquet", "--in-memory"], "Parquet files are streamed"),
+        (["--dataset", "csv", "--csv", "x.csv", "--label", "y", "--features", "a:sparse",
+          "--stream", "--encoding", "latin-1"], "--stream reads UTF-8 files"),
         (["--dataset", "synthetic", "--features", "user:tensor"], "kind='tensor' is not supported"),
         (["--dataset", "synthetic", "--crosses", "user_id:item_id"], "--crosses is for wide_deep"),
         (["--dataset", "synthetic", "--model", "wide_deep", "--crosses", "user_id:noise"],

@@ -7,6 +7,7 @@ import pytest
 
 from benchmarks.make_criteo_like import write_criteo_like
 from tests.data.fake_files import write_criteo
+from tests.data.stream_batches import collect, positions
 from zoo.data.streaming import CriteoStream
 from zoo.data.tabular_files import CRITEO_COLUMNS, read_criteo
 from zoo.errors import ConfigError, DataSourceError
@@ -16,21 +17,6 @@ from zoo.errors import ConfigError, DataSourceError
 pytestmark = pytest.mark.backend_independent
 
 
-def _collect(data):
-    """All batches of a stream as ({column: numpy array}, labels (n,))."""
-    columns, labels = {}, []
-    for batch, label in data.as_numpy_iterator():
-        for name, values in batch.items():
-            columns.setdefault(name, []).append(values)
-        labels.append(label[:, 0])
-    return {k: np.concatenate(v) for k, v in columns.items()}, np.concatenate(labels)
-
-
-def _positions(data):
-    rows = set()
-    for batch, _ in data.as_numpy_iterator():  # a split of a few rows may have no batch
-        rows |= set(zip(batch["file"].tolist(), batch["line"].tolist(), strict=True))
-    return rows
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +32,7 @@ def log(tmp_path_factory):
 def test_streamed_rows_equal_read_criteo(tmp_path, log, writer):
     path = write_criteo(tmp_path / "train.txt", rows=257) if writer == "fake_files" else log[0]
     reference = read_criteo(path)
-    columns, labels = _collect(CriteoStream.open(path).dataset(100, block_rows=64))
+    columns, labels = collect(CriteoStream.open(path).dataset(100, block_rows=64))
     assert labels.dtype == np.float32 and np.array_equal(labels, reference["label"])
     for name in CRITEO_COLUMNS[1:14]:
         assert columns[name].dtype == np.float64
@@ -65,8 +51,8 @@ def test_batches_have_the_asked_size_across_files(log):
 
 
 def test_gzip_equals_plain(log):
-    plain, _ = _collect(CriteoStream.open(log[0]).dataset(512))
-    packed, labels = _collect(CriteoStream.open(log[1]).dataset(512))
+    plain, _ = collect(CriteoStream.open(log[0]).dataset(512))
+    packed, labels = collect(CriteoStream.open(log[1]).dataset(512))
     assert len(labels) == 1500
     for name in plain:
         assert np.array_equal(plain[name], packed[name], equal_nan=name.startswith("I")), name
@@ -91,10 +77,10 @@ def test_shards_are_disjoint_and_cover_every_row(tmp_path, shard_by):
              for i in range(3)]  # fmt: skip
     stream = CriteoStream.open(tmp_path)
     assert stream.files == tuple(str(p) for p in paths)
-    whole = _positions(stream.dataset(128, positions=True))
+    whole = positions(stream.dataset(128, positions=True))
     assert len(whole) == 300 + 350 + 400
     workers = 2 if shard_by == "files" else 3
-    shards = [_positions(stream.dataset(128, num_workers=workers, worker_index=i,
+    shards = [positions(stream.dataset(128, num_workers=workers, worker_index=i,
                                         shard_by=shard_by, positions=True))
               for i in range(workers)]  # fmt: skip
     assert all(shards) and set().union(*shards) == whole
@@ -107,7 +93,7 @@ def test_splits_are_disjoint_cover_the_file_and_follow_the_seed(log):
     stream = CriteoStream.open(log[0])
 
     def split(name, seed, batch=200):
-        return _positions(stream.dataset(batch, split=name, seed=seed, fractions=(0.2, 0.1),
+        return positions(stream.dataset(batch, split=name, seed=seed, fractions=(0.2, 0.1),
                                          positions=True))  # fmt: skip
 
     parts = {name: split(name, 7) for name in ("train", "validation", "test")}
@@ -123,26 +109,26 @@ def test_splits_are_disjoint_cover_the_file_and_follow_the_seed(log):
     reverse.write_text("".join(reversed(lines)))
     test = CriteoStream.open(reverse).dataset(64, split="test", seed=7, fractions=(0.2, 0.1),
                                               positions=True)  # fmt: skip
-    assert {(0, 1501 - line) for _, line in _positions(test)} == parts["test"]
+    assert {(0, 1501 - line) for _, line in positions(test)} == parts["test"]
 
 
 @pytest.mark.parametrize("max_rows", [1, 99, 100, 101, 1550, 5000])
 def test_max_rows_reads_the_first_rows_before_splitting(log, max_rows):
     stream = CriteoStream.open([log[0], log[1]])  # 1,500 rows each, read one after the other
     first = {(i // 1500, i % 1500 + 1) for i in range(min(max_rows, 3000))}
-    assert _positions(stream.dataset(100, positions=True, max_rows=max_rows)) == first
-    assert _positions(stream.dataset(64, positions=True, max_rows=max_rows,
+    assert positions(stream.dataset(100, positions=True, max_rows=max_rows)) == first
+    assert positions(stream.dataset(64, positions=True, max_rows=max_rows,
                                      shuffle_buffer=50)) == first  # fmt: skip
-    parts = [_positions(stream.dataset(64, split=name, positions=True, max_rows=max_rows))
+    parts = [positions(stream.dataset(64, split=name, positions=True, max_rows=max_rows))
              for name in ("train", "validation", "test")]  # fmt: skip
     assert set().union(*parts) == first and sum(len(p) for p in parts) == len(first)
 
 
 def test_shuffled_stream_holds_the_same_rows(log):
     stream = CriteoStream.open([log[0], log[1]])
-    columns, _ = _collect(stream.dataset(100, shuffle_buffer=500, seed=1, positions=True))
+    columns, _ = collect(stream.dataset(100, shuffle_buffer=500, seed=1, positions=True))
     order = list(zip(columns["file"].tolist(), columns["line"].tolist(), strict=True))
-    assert sorted(order) == sorted(_positions(stream.dataset(100, positions=True)))
+    assert sorted(order) == sorted(positions(stream.dataset(100, positions=True)))
     assert order != sorted(order)
 
 
@@ -193,3 +179,22 @@ def test_bad_row_is_found_and_named(tmp_path):
     lines[4] = "1\t2\t3"
     path.write_text("\n".join(lines) + "\n")
     assert "line 5 has 3 tab-separated fields, not 40" in CriteoStream.open(path).bad_row()
+
+
+def test_a_split_by_files_takes_whole_files_in_their_order(tmp_path):
+    for day in range(5):
+        write_criteo_like(tmp_path / "days" / f"day_{day}.gz", 40 + day, seed=day)
+    stream = CriteoStream.open(tmp_path / "days")
+    assert {k: v.tolist() for k, v in stream.file_splits((0.2, 0.2)).items()} == {
+        "train": [0, 1, 2], "validation": [3], "test": [4]}
+    for name, files in (("train", [0, 1, 2]), ("validation", [3]), ("test", [4])):
+        rows = positions(stream.dataset(16, split=name, split_by="files", fractions=(0.2, 0.2),
+                                         positions=True))  # fmt: skip
+        assert rows == {(f, line) for f in files for line in range(1, 41 + f)}, name
+    # sharded by rows within the split's files; no test share: every later file trains
+    shard = positions(stream.dataset(16, split="train", split_by="files", fractions=(0.2, 0),
+                                      num_workers=2, worker_index=1, positions=True))
+    assert {f for f, _ in shard} == {0, 1, 2, 3} and all(line % 2 == 0 for _, line in shard)
+    assert stream.file_splits((0.01, 0.01))["test"].tolist() == [4]  # at least one file
+    with pytest.raises(ConfigError, match="needs a training file beside 1 validation and 1 test"):
+        CriteoStream.open([stream.files[0], stream.files[1]]).file_splits((0.1, 0.1))

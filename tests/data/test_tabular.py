@@ -76,6 +76,19 @@ def test_encoder_vocabulary_hashing_sequences_and_dense():
     assert 0 < x["hashed"].max() < 8 and y.shape == (5, 1)
 
 
+def test_a_column_with_no_frequent_value_encodes_every_value_as_unknown():
+    """Every value rarer than min_frequency (a small log): an empty vocabulary, one id (0)
+    for every value, missing ones ("") included, and a table of one row."""
+    columns = {"site": np.array(["a", "b", "", "c"]), "tags": np.array(["x|y", "", "z", "x"])}
+    specs = [ColumnSpec("site", "sparse", 4, min_frequency=5),
+             ColumnSpec("tags", "sequence", 4, min_frequency=5, max_length=2)]  # fmt: skip
+    encoder = TabularEncoder.fit(specs, columns)
+    assert [f.vocabulary_size for f in encoder.features] == [1, 1]
+    x, _ = next(iter(encoder.dataset(columns, [0, 1, 0, 1], batch_size=4).as_numpy_iterator()))
+    assert x["site"].ravel().tolist() == [0, 0, 0, 0]
+    assert x["tags"].max() == 0
+
+
 def test_encoder_saves_and_reloads(tmp_path):
     columns = {"user": np.array(["a", "b", "a"]), "age": np.array([1.0, 2.0, 3.0])}
     specs = [ColumnSpec("user", "sparse"), ColumnSpec("age", "dense")]

@@ -8,8 +8,9 @@
   re-learns nor re-estimates. Training reads the stream over and over (an epoch is the
   estimated steps, or `--steps-per-epoch`, so the learning-rate schedule ends where it
   should); validation is one pass over the held-out passages (or their first
-  `--validation-sequences`), masked the same way every epoch. Under TensorFlow's
-  `multi_worker_mirrored` each worker reads its own passages (`zoo.train.worker_input`).
+  `--validation-sequences`), masked the same way every epoch. Over several processes
+  (TensorFlow's `multi_worker_mirrored`, multi-process JAX) each reads its own passages
+  (`zoo.train.worker_input`).
 * `in_memory_corpus` (`--in-memory`): the lines are read into memory, packed, and split by
   a seeded permutation of the rows; an epoch is one exact pass (or `--steps-per-epoch`).
 

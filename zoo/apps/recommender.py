@@ -14,7 +14,9 @@ Vocabularies (or hashing) and normalisation are fitted on the training rows, app
 tf.data pipeline and saved in the run folder (`tabular_encoder.json`); `model.keras` takes the
 encoded features. Criteo logs are streamed from their files (plain or .gz, any size: memory
 stays bounded; `--max-rows` bounds the rows read) and split by a hash of each row;
-`--in-memory` reads one into memory instead (`zoo.apps.recommender_data`). Rerunning the same
+`--in-memory` reads one into memory instead (`zoo.apps.recommender_data`). `--stream` streams
+CSV files the same way (`--csv` a file, folder or pattern); Parquet files (`--csv
+clicks.parquet`, or a folder of them) are always streamed. Rerunning the same
 command after a kill resumes the run.
 """
 
@@ -34,6 +36,7 @@ from zoo.apps._closing import close_run
 from zoo.apps.recommender_data import in_memory, streamed
 from zoo.compress.options import Compression, add_compression_arguments
 from zoo.data._reading import add_encoding_argument
+from zoo.data.parquet_stream import is_parquet
 from zoo.data.tabular import SPLITS, TABULAR_DATASETS, training_recipe
 from zoo.data.tabular_encoding import ColumnSpec
 from zoo.errors import ConfigError
@@ -56,7 +59,8 @@ def parse_args(argv=None, prog="zoo train recommender"):
                         choices=list_models(task="click_through_rate"))  # fmt: skip
     parser.add_argument("--dataset", default="movielens_100k", choices=TABULAR_DATASETS)
     parser.add_argument("--data-dir", type=existing_dir, help="the data set's published files")
-    parser.add_argument("--csv", help="a CSV/TSV file (dataset csv, or a Criteo file)")
+    parser.add_argument("--csv", help="dataset csv: a CSV/TSV file (with --stream also a "
+                        "folder or pattern) or Parquet files; or a Criteo file")  # fmt: skip
     parser.add_argument("--label", help="the csv's 0/1 label column")
     parser.add_argument("--features", nargs="+", type=column_spec,
                         help="name:sparse|sequence|dense[:key=value...], per column")  # fmt: skip
@@ -68,6 +72,9 @@ def parse_args(argv=None, prog="zoo train recommender"):
     parser.add_argument("--max-rows", type=positive_int, help="read at most this many rows")
     parser.add_argument("--in-memory", action="store_true",
                         help="criteo: read the log into memory, not streamed")  # fmt: skip
+    parser.add_argument("--stream", action="store_true",
+                        help="csv: stream --csv (a file, folder or pattern; any size, UTF-8) "
+                             "instead of reading it into memory")  # fmt: skip
     parser.add_argument("--embedding-dim", type=positive_int)
     parser.add_argument("--min-frequency", type=positive_int, default=10,
                         help="Criteo: rarer categorical values become 'unknown'")  # fmt: skip
@@ -98,6 +105,21 @@ def build(args, spec, features):
     return spec.build(wide_features=wide, deep_features=features, crosses=crosses, **head)
 
 
+def _streams(args):
+    """Whether the run streams its data: Criteo unless --in-memory, Parquet always, a CSV
+    with --stream."""
+    if args.stream and args.in_memory:
+        raise ConfigError("--stream and --in-memory contradict each other; keep one.")
+    if args.stream and args.dataset not in ("criteo", "csv"):
+        raise ConfigError(f"--stream reads files of --dataset csv or criteo, not "
+                          f"{args.dataset}; drop --stream.")  # fmt: skip
+    parquet = args.dataset == "csv" and args.csv and is_parquet(args.csv)
+    if parquet and args.in_memory:
+        raise ConfigError(f"--csv {args.csv}: Parquet files are streamed, never read whole; "
+                          "drop --in-memory.")  # fmt: skip
+    return (args.dataset == "criteo" and not args.in_memory) or args.stream or bool(parquet)
+
+
 def train(args):
     spec = get_model_spec(args.model)
     # Criteo: the registered recipe; MovieLens 100K: the one measured on it; others: more,
@@ -108,7 +130,7 @@ def train(args):
                           "distillation learns a classifier's class probabilities; --prune and "
                           "--quantize work on recommenders.")  # fmt: skip
     run = run_from_args(args, f"runs/{args.model}_{args.dataset}", recipe)
-    stream = args.dataset == "criteo" and not args.in_memory
+    stream = _streams(args)
     data = (streamed if stream else in_memory)(args, run, recipe)
     encoder, steps_per_epoch = data.encoder, data.steps_per_epoch
     compression = Compression.from_args(args)

@@ -1,15 +1,19 @@
 """The recommender application's data: encoded train/validation/test pipelines, two ways.
 
-* `streamed` (Criteo, the default): the log's files are read as a stream
-  (`zoo.data.streaming.CriteoStream`), split by a seeded hash of each row, the vocabularies
-  and statistics counted in one streaming pass (`fit_streaming`) and saved in the run folder
-  with the row counts; memory stays bounded whatever the size of the files. `--max-rows`
-  bounds the rows read, as it bounds the in-memory reader. Under TensorFlow's
-  `multi_worker_mirrored` each worker trains on its own rows (`zoo.train.worker_input`);
-  every worker counts the whole training split, so all hold the same vocabularies without
-  exchanging them. Multi-process JAX is refused here (`--in-memory` reads the log whole).
-* `in_memory` (MovieLens, a CSV, synthetic rows, and Criteo with `--in-memory`): the table
-  is read into NumPy, split, and the encoder fitted on the training rows.
+* `streamed` (Criteo and Parquet by default, CSV files with `--stream`): the files are read
+  as a stream (`zoo.data.streaming.CriteoStream`, `TableStream`,
+  `zoo.data.parquet_stream.ParquetStream`), split by a seeded hash of each row, the
+  vocabularies and statistics counted in one streaming pass (`fit_streaming`) and saved in
+  the run folder with the row counts; memory stays bounded whatever the size of the files.
+  `--split time` splits by whole files in their order instead (Criteo's `day_0` ...
+  `day_23`: the last days for test). `--max-rows` bounds the rows read, as it bounds the
+  in-memory reader. Over several processes (TensorFlow's `multi_worker_mirrored`,
+  multi-process JAX) each trains on its own rows (`zoo.train.worker_input`); every worker
+  counts the whole training split, so all hold the same vocabularies without exchanging
+  them.
+* `in_memory` (MovieLens, a CSV without `--stream`, synthetic rows, and Criteo with
+  `--in-memory`): the table is read into NumPy, split, and the encoder fitted on the
+  training rows.
 
 Both give `PreparedData`: the fitted encoder, the three pipelines of encoded batches, the
 training steps per epoch and the description that metrics.json records.
@@ -22,8 +26,10 @@ Example:
 import dataclasses
 import warnings
 
+from zoo.data._reading import check_encoding
+from zoo.data.parquet_stream import ParquetStream, is_parquet
 from zoo.data.run_encoder import load_or_fit
-from zoo.data.streaming import CriteoStream
+from zoo.data.streaming import CriteoStream, TableStream
 from zoo.data.streaming_encode import encode_stream
 from zoo.data.streaming_stats import StreamingFit, fit_streaming
 from zoo.data.tabular import criteo_specs, load_tabular, read_spec_file
@@ -80,30 +86,51 @@ def in_memory(args, run, recipe):
                         data.synthetic)  # fmt: skip
 
 
+def _open_stream(args):
+    """(the `TableStream` of a Criteo log or of --csv files, its column specs)."""
+    label, _, specs = _specs(args)
+    if args.dataset == "criteo":
+        source = args.csv or args.data_dir
+        if not source:
+            raise ConfigError("The criteo data set is read from its files: pass --data-dir "
+                              "(a folder with train.txt, or day_0, day_1, ...) or --csv FILE.")
+        return CriteoStream.open(source), specs or criteo_specs(
+            args.embedding_dim or 10, args.min_frequency, args.hash_buckets)
+    if not args.csv or not label or not specs:
+        raise ConfigError("The csv data set needs --csv FILE (or folder, or pattern), --label "
+                          "COLUMN and --features (or --spec FILE.json).")  # fmt: skip
+    dense = [spec.name for spec in specs if spec.kind == "dense"]
+    if is_parquet(args.csv):
+        return ParquetStream.open(args.csv, label=label, numeric=dense,
+                                  columns=[spec.name for spec in specs]), specs  # fmt: skip
+    if check_encoding(args.encoding) != "utf-8":
+        raise ConfigError(f"--encoding {args.encoding}: --stream reads UTF-8 files; convert "
+                          "them (e.g. iconv -t utf-8) or drop --stream.")  # fmt: skip
+    return TableStream.open(args.csv, label=label, numeric=dense), specs
+
+
 def streamed(args, run, recipe):
-    """A Criteo-format log streamed from its files (see the module docstring)."""
-    if args.split != "random":
-        raise ConfigError(f"--split {args.split}: a streamed Criteo log is split by a hash of "
-                          "each row (its rows carry no time); leave --split at random.")
-    source = args.csv or args.data_dir
-    if not source:
-        raise ConfigError("The criteo data set is read from its files: pass --data-dir "
-                          "(a folder with train.txt, or day_0, day_1, ...) or --csv FILE.")
+    """A Criteo-format log, or CSV files, streamed (see the module docstring)."""
     distribution = run.distribution
-    check_streamable(distribution, "a Criteo log")
-    stream = CriteoStream.open(source)
+    check_streamable(distribution, f"a {args.dataset} table")
+    stream, specs = _open_stream(args)
     # Keras learns a stream's length when it ends, and warns "Your input ran out of data"
     # at each end (every epoch and evaluation): that is how a stream ends, not a fault.
     warnings.filterwarnings("ignore", message="Your input ran out of data", category=UserWarning)
-    _, _, specs = _specs(args)
-    specs = specs or criteo_specs(args.embedding_dim or 10, args.min_frequency,
-                                  args.hash_buckets)  # fmt: skip
     fractions = (args.validation_split, args.test_split)
+    # --split time: whole files in their order (day_0 ... day_23), the last ones for test
+    split_by = "files" if args.split == "time" else "hash"
+    time_column = _specs(args)[1]
+    if split_by == "files":
+        if time_column:
+            raise ConfigError(f"--time-column {time_column}: a streamed table is split "
+                              "by time over its files, in their order; drop --time-column, "
+                              "or read the table into memory to order its rows by it.")
+        stream.file_splits(fractions)  # one clear error when the files are too few
 
-    def rows(split, batch_size, shuffle=0, num_workers=1, worker_index=0):
+    def rows(split, batch_size, **options):
         return stream.dataset(batch_size, split=split, fractions=fractions, seed=args.seed,
-                              shuffle_buffer=shuffle, max_rows=args.max_rows,
-                              num_workers=num_workers, worker_index=worker_index)  # fmt: skip
+                              split_by=split_by, max_rows=args.max_rows, **options)  # fmt: skip
 
     def count():
         fit = fit_streaming(specs, rows("train", STATISTICS_BATCH), stream=stream)
@@ -118,16 +145,19 @@ def streamed(args, run, recipe):
                  for split, share in shares.items()}  # fmt: skip
 
     def training_rows(batch_size, num_workers, worker_index):
-        encoded = encode_stream(fit.encoder, rows("train", batch_size, SHUFFLE_ROWS,
-                                                  num_workers, worker_index))  # fmt: skip
-        return encoded.repeat() if num_workers > 1 else encoded
+        sharded = num_workers > 1  # then repeated in full batches (see worker_input)
+        own = rows("train", batch_size, shuffle_buffer=SHUFFLE_ROWS, num_workers=num_workers,
+                   worker_index=worker_index, drop_remainder=sharded)  # fmt: skip
+        encoded = encode_stream(fit.encoder, own)
+        return encoded.repeat() if sharded else encoded
 
     shards = worker_input(distribution, training_rows, batch)
     description = {
-        "dataset": "criteo", "data_source": "files", "synthetic": False, "streamed": True,
+        "dataset": args.dataset, "data_source": "files", "synthetic": False, "streamed": True,
         "files": list(stream.files), "max_rows": args.max_rows, "num_train": fit.rows,
         "positive_rate": round(fit.positives / fit.rows, 4),
-        "split": "hash of each row", "validation_fraction": fractions[0],
+        "split": "files in order" if split_by == "files" else "hash of each row",
+        "validation_fraction": fractions[0],
         "test_fraction": fractions[1], **shards.describe(),
     }  # fmt: skip
     return PreparedData(fit.encoder, shards.dataset, evaluated["validation"], evaluated["test"],

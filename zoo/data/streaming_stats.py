@@ -38,6 +38,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo._utils import write_json_atomic
+from zoo.data.row_stream import LABEL_PROBLEM
 from zoo.data.tabular_encoding import TabularEncoder
 from zoo.errors import ConfigError, DataSourceError
 
@@ -192,7 +193,7 @@ def _summaries(specs):
 def fit_streaming(specs, data, *, max_distinct=MAX_DISTINCT, stream=None):
     """One pass over `data` ({column: tensor}, label) batches -> `StreamingFit`.
 
-    `stream` (the `CriteoStream` that made `data`) turns a bad row's tf error into one
+    `stream` (the `TableStream` that made `data`) turns a bad row's tf error into one
     `DataSourceError` naming its file and line.
     """
     specs = list(specs)
@@ -226,8 +227,9 @@ def fit_streaming(specs, data, *, max_distinct=MAX_DISTINCT, stream=None):
         detail = stream.bad_row() if stream is not None else None
         # tf's first line ends with the op's own words ("Field 1 in record 6 is not ...").
         message = str(error.message).strip().splitlines()[0].rsplit("ParallelMapV2: ", 1)[-1]
-        if "[Criteo: " in message:  # the stream's own check, named by file and line
-            detail = detail or message.split("[", 1)[1].split("]", 1)[0] + "; fix or drop the row."
+        if LABEL_PROBLEM in message:  # the stream's own check, named by file and line
+            own = next(part for part in message.split("[")[1:] if LABEL_PROBLEM in part)
+            detail = detail or own.split("]", 1)[0] + "; fix or drop the row."
         raise DataSourceError(detail or f"a streamed row could not be read ({message[:300]}); "
                               "fix or drop it.") from None  # fmt: skip
     if rows == 0:

@@ -150,11 +150,16 @@ class TabularEncoder:
                 return tf.where(tf.equal(strings, ""), tf.zeros_like(ids), ids)
 
             return lookup
+        if not state["vocabulary"]:  # every value rarer than min_frequency: all "unknown"
+
+            def unknown(strings):
+                return tf.cast(tf.zeros_like(tf.strings.length(strings)), tf.int64)
+
+            return unknown
         import keras
 
-        layer = keras.layers.StringLookup(vocabulary=state["vocabulary"] or ["\0"],
-                                          num_oov_indices=1, mask_token=None)  # fmt: skip
-        return layer
+        return keras.layers.StringLookup(vocabulary=state["vocabulary"], num_oov_indices=1,
+                                         mask_token=None)  # fmt: skip
 
     def encode_batch(self, batch):
         """A batch of raw columns ({name: tensor}) as the models' features ({name: tensor}),

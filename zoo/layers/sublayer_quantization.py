@@ -1,6 +1,8 @@
 """Composite layers that keep their inner layers' int8 quantization through save and load."""
 
-from zoo._keras_internals import all_sublayers
+# The module, not the name: zoo.layers registers when Keras is first imported, which may
+# happen while zoo._keras_internals itself is importing Keras.
+from zoo import _keras_internals
 
 
 class SublayerQuantization:
@@ -24,7 +26,7 @@ class SublayerQuantization:
         self.quantized_sublayers = dict(quantized_sublayers or {})
 
     def restore_sublayer_quantization(self):
-        for sublayer in all_sublayers(self):
+        for sublayer in _keras_internals.all_sublayers(self):
             policy = self.quantized_sublayers.get(sublayer.name)
             if policy and not sublayer.quantization_mode:
                 sublayer.dtype_policy = policy  # Keras quantizes a built layer given this
@@ -32,7 +34,7 @@ class SublayerQuantization:
     def get_config(self):
         config = super().get_config()
         quantized = {sublayer.name: sublayer.dtype_policy.name
-                     for sublayer in all_sublayers(self)
+                     for sublayer in _keras_internals.all_sublayers(self)
                      if sublayer.quantization_mode}  # fmt: skip
         if quantized:
             config["quantized_sublayers"] = quantized
