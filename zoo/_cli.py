@@ -8,7 +8,7 @@ import os
 import sys
 
 from zoo._storage import storage_failure
-from zoo.errors import RunAlreadyFinished, ZooError
+from zoo.errors import RunAlreadyFinished, ZooError, zoo_error_within
 
 EXIT_USAGE = 2
 
@@ -22,7 +22,8 @@ class OneLineArgumentParser(argparse.ArgumentParser):
 
 def exit_on_user_error(main):
     """Turn a `ZooError` raised by `main`, or a write that failed for want of space or
-    permission, into one line on stderr and exit status 2. A run that is already finished
+    permission, into one line on stderr and exit status 2 (also a `ZooError` that tf.data
+    raised wrapped in a TensorFlow error). A run that is already finished
     (`RunAlreadyFinished`) says so on stdout, and `main` returns its metrics."""
 
     @functools.wraps(main)
@@ -40,7 +41,8 @@ def exit_on_user_error(main):
         except ZooError as error:
             _fail(str(error))
         except Exception as error:
-            message = storage_failure(error)
+            # a ZooError raised inside tf.data (a reader's generator) arrives wrapped
+            message = storage_failure(error) or zoo_error_within(error)
             if message is None:
                 raise
         # Out of the `except` block the failed write's objects are unreferenced: release them

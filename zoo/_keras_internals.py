@@ -122,7 +122,7 @@ def process_local_input(dataset):
     does not shard it again (its trainer joins the processes' batches into global arrays)."""
     try:
         from keras.src.trainers.data_adapters.tf_dataset_adapter import TFDatasetAdapter
-    except ModuleNotFoundError:
+    except ImportError:  # the module, or the class in it
         raise _missing("keras.src.trainers.data_adapters", "tf_dataset_adapter") from None
     return TFDatasetAdapter(dataset)
 

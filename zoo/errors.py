@@ -13,6 +13,8 @@ Example:
 depth=7 is not 6n+2; use 20, 32, 44, 56 or 110
 """
 
+import re
+
 
 class ZooError(Exception):
     """Base class of errors a user can fix; its message is the whole story."""
@@ -58,3 +60,25 @@ class RunAlreadyFinished(ZooError):
     def __init__(self, message, metrics):
         super().__init__(message)
         self.metrics = metrics
+
+
+def zoo_error_within(error):
+    """The message of a `ZooError` raised in Python code that TensorFlow ran (a tf.data
+    generator: it reaches the caller as a TensorFlow error wrapping it), else None.
+
+    >>> class Wrapped(Exception):
+    ...     message = "Traceback ...\\nDataSourceError: a.parquet, line 3 holds inf\\n"
+    >>> Wrapped.__module__ = "tensorflow.python.framework.errors_impl"
+    >>> zoo_error_within(Wrapped())
+    'a.parquet, line 3 holds inf'
+    """
+    if not type(error).__module__.startswith("tensorflow"):
+        return None
+    text = str(getattr(error, "message", error))
+    names = "|".join(kind.__name__ for kind in _subclasses(ZooError))
+    found = re.search(rf"\b(?:{names}): (.+)", text)
+    return found.group(1).strip() if found else None
+
+
+def _subclasses(kind):
+    return [kind, *(sub for direct in kind.__subclasses__() for sub in _subclasses(direct))]

@@ -105,3 +105,21 @@ def test_a_replica_over_several_processes_refuses_a_streamed_log_in_one_line():
     with pytest.raises(ConfigError, match="model_parallel over 2 processes with 1 replica.*a "
                                           "criteo table streamed .*--in-memory"):  # fmt: skip
         streamed(args, run, recipe=None)
+
+
+def test_too_few_rows_for_each_worker_to_have_a_batch_is_refused(tmp_path):
+    """300 training rows over two workers at --batch-size 256: a worker's shard would hold
+    less than its 128-row share of a batch and take no step while the other waits."""
+    write_criteo_like(tmp_path / "log" / "train.txt", 300, seed=0)
+    distribution = Distribution("multi_worker_mirrored", replicas=2, processes=2)
+    run = types.SimpleNamespace(distribution=distribution, run_dir=tmp_path / "run",
+                                resuming=False)  # fmt: skip
+    args = types.SimpleNamespace(
+        dataset="criteo", split="random", csv=None, data_dir=str(tmp_path / "log"),
+        label=None, time_column=None, features=None, spec=None, embedding_dim=None,
+        min_frequency=10, hash_buckets=None, validation_split=0.1, test_split=0.1, seed=0,
+        max_rows=None, encoding="utf-8",
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match="training rows over 2 workers leave a worker less "
+                                          "than one batch .* --batch-size 256"):  # fmt: skip
+        streamed(args, run, recipe=types.SimpleNamespace(batch_size=256))

@@ -113,3 +113,29 @@ def test_errors_are_one_line(tmp_path):
     with pytest.raises(DataSourceError, match=f"Parquet: {bad}, line 12 has a label that is "
                                               "not 0 or 1; fix or drop the row."):  # fmt: skip
         fit_streaming([ColumnSpec("user", "sparse")], stream.dataset(8), stream=stream)
+
+
+def test_rows_are_numbered_where_pyarrow_cuts_batches_short(tmp_path):
+    """A dictionary column (pandas' category) makes pyarrow end a batch at each row group's
+    end: row numbers still count every row of the file."""
+    table = pa.table({"clicked": pa.array([i % 2 for i in range(25)], pa.int64()),
+                      "site": pa.array([f"s{i}" for i in range(25)]).dictionary_encode()})
+    path = _write(tmp_path / "dictionary.parquet", table, row_group_size=7)
+    stream = ParquetStream.open(path, label="clicked")
+    columns, _ = collect(stream.dataset(5, positions=True))
+    assert columns["line"].tolist() == list(range(1, 26))
+    assert columns["site"].astype(str).tolist() == [f"s{i}" for i in range(25)]
+
+
+def test_null_items_infinities_and_lists(tmp_path):
+    table = pa.table({"clicked": pa.array([0, 1, 0, 1], pa.int64()),
+                      "tags": pa.array([["a", None], None, [], ["b"]], pa.list_(pa.string())),
+                      "price": pa.array([1.0, 2.0, float("inf"), 3.0])})  # fmt: skip
+    path = _write(tmp_path / "odd.parquet", table)
+    tags = ParquetStream.open(path, label="clicked", columns=["tags"])  # price not read
+    columns, _ = collect(tags.dataset(4))
+    assert columns["tags"].astype(str).tolist() == ["a|", "", "", "b"]  # a null item: empty
+    stream = ParquetStream.open(path, label="clicked", numeric=["price"], columns=["tags"])
+    with pytest.raises(DataSourceError, match=f"Parquet: {path}, line 3 column 'price' holds "
+                                              "inf, not a finite number; fix or drop the row."):
+        fit_streaming([ColumnSpec("tags", "sequence")], stream.dataset(4), stream=stream)

@@ -7,10 +7,10 @@
   the run folder with the row counts; memory stays bounded whatever the size of the files.
   `--split time` splits by whole files in their order instead (Criteo's `day_0` ...
   `day_23`: the last days for test). `--max-rows` bounds the rows read, as it bounds the
-  in-memory reader. Over several processes (TensorFlow's `multi_worker_mirrored`,
-  multi-process JAX) each trains on its own rows (`zoo.train.worker_input`); every worker
-  counts the whole training split, so all hold the same vocabularies without exchanging
-  them.
+  in-memory reader (with `--split time`, those of each split's files). Over several processes
+  (TensorFlow's `multi_worker_mirrored`, multi-process JAX) each trains on its own rows
+  (`zoo.train.worker_input`); every worker counts the whole training split, so all hold the
+  same vocabularies without exchanging them.
 * `in_memory` (MovieLens, a CSV without `--stream`, synthetic rows, and Criteo with
   `--in-memory`): the table is read into NumPy, split, and the encoder fitted on the
   training rows.
@@ -35,7 +35,7 @@ from zoo.data.streaming_stats import StreamingFit, fit_streaming
 from zoo.data.tabular import criteo_specs, load_tabular, read_spec_file
 from zoo.data.tabular_encoding import ENCODER_FILE, ColumnSpec, TabularEncoder
 from zoo.errors import ConfigError
-from zoo.train.worker_input import check_streamable, worker_input
+from zoo.train.worker_input import check_streamable, reads_own_shard, worker_input
 
 SHUFFLE_ROWS = 100_000  # the training stream's shuffle buffer (rows)
 STATISTICS_BATCH = 65_536  # rows a batch of the counting pass
@@ -123,9 +123,10 @@ def streamed(args, run, recipe):
     time_column = _specs(args)[1]
     if split_by == "files":
         if time_column:
-            raise ConfigError(f"--time-column {time_column}: a streamed table is split "
-                              "by time over its files, in their order; drop --time-column, "
-                              "or read the table into memory to order its rows by it.")
+            raise ConfigError(f"time column {time_column!r} (--time-column or the spec "
+                              "file): a streamed table is split by time over its files, in "
+                              "their order; drop it, or read the table into memory (a CSV "
+                              "without --stream) to order its rows by it.")  # fmt: skip
         stream.file_splits(fractions)  # one clear error when the files are too few
 
     def rows(split, batch_size, **options):
@@ -151,6 +152,12 @@ def streamed(args, run, recipe):
         encoded = encode_stream(fit.encoder, own)
         return encoded.repeat() if sharded else encoded
 
+    if reads_own_shard(distribution) and fit.rows < 2 * batch:
+        raise ConfigError(
+            f"{fit.rows:,} training rows over {distribution.processes} workers leave a worker "
+            f"less than one batch of its share of --batch-size {batch}; lower --batch-size or "
+            "read more rows."
+        )
     shards = worker_input(distribution, training_rows, batch)
     description = {
         "dataset": args.dataset, "data_source": "files", "synthetic": False, "streamed": True,

@@ -27,7 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.data.row_stream import RowStream
-from zoo.data.streaming import files_matching
+from zoo.data.streaming import files_matching, natural_order
 from zoo.errors import DataSourceError
 
 SUFFIXES = (".parquet", ".parq")
@@ -50,8 +50,9 @@ def _parquet_files(source):
         return [f for item in source for f in _parquet_files(item)]
     path = Path(source).expanduser()
     if path.is_dir():
-        found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES)
-                       and not p.name.startswith((".", "_")))  # fmt: skip
+        found = natural_order(p for p in path.rglob("*") if p.is_file()
+                              and p.name.endswith(SUFFIXES)
+                              and not p.name.startswith((".", "_")))  # fmt: skip
         if not found:
             raise DataSourceError(f"Parquet: {path} holds no .parquet file.")
         return found
@@ -106,7 +107,17 @@ def _as_strings(pa, values):
     """A pyarrow column as a NumPy array of UTF-8 bytes ("" for null; lists joined)."""
     compute = pa.compute
     if pa.types.is_list(values.type) or pa.types.is_large_list(values.type):
-        values = compute.binary_join(values.cast(pa.list_(pa.string())), LIST_SEPARATOR)
+        values = values.cast(pa.list_(pa.string()))
+        joined = compute.binary_join(values, LIST_SEPARATOR)
+        # a list with a null item joins to null: join those few in Python, the item empty
+        broken = compute.and_(compute.is_null(joined), compute.is_valid(values))
+        if compute.any(broken).as_py():
+            texts = joined.to_pylist()
+            for row in np.flatnonzero(broken.to_numpy(zero_copy_only=False)):
+                items = values[int(row)].as_py()
+                texts[row] = LIST_SEPARATOR.join(item or "" for item in items)
+            joined = pa.array(texts, pa.string())
+        values = joined
     elif not pa.types.is_string(values.type):
         values = values.cast(pa.string())
     return np.asarray(compute.fill_null(values, "").to_numpy(zero_copy_only=False),
@@ -114,7 +125,17 @@ def _as_strings(pa, values):
 
 
 def _as_numbers(pa, values):
+    """A pyarrow column as float64 (NaN for null)."""
     return values.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64)
+
+
+def _check_finite(path, name, numbers, offset):
+    infinite = np.isinf(numbers)
+    if infinite.any():
+        row = offset + int(np.argmax(infinite)) + 1
+        raise DataSourceError(f"Parquet: {path}, line {row} column {name!r} holds "
+                              f"{numbers[row - offset - 1]}, not a finite number; fix or drop "
+                              "the row.")  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,27 +161,37 @@ class ParquetStream(RowStream):
         return self.label_column
 
     def _signature(self):
-        return {name: tf.TensorSpec((None,), tf.float64 if name in self.numeric else tf.string)
-                for name in self.columns}  # fmt: skip
+        columns = {name: tf.TensorSpec((None,), tf.float64 if name in self.numeric else tf.string)
+                   for name in self.columns}  # fmt: skip
+        return tf.TensorSpec((), tf.int64), columns
 
     def _read(self, path, block_rows):
-        """Record batches of the file `path` as {column: NumPy array}."""
+        """(rows before it, {column: NumPy array}) for each record batch of the file `path`
+        (pyarrow may cut a batch short, e.g. at a row group's end)."""
         pa = _pyarrow()
         path = path.decode() if isinstance(path, bytes) else path
         handle = pa.parquet.ParquetFile(path)
+        offset = 0
         for batch in handle.iter_batches(batch_size=int(block_rows), columns=list(self.columns)):
-            yield {name: (_as_numbers if name in self.numeric else _as_strings)(
-                pa, batch.column(name)) for name in self.columns}  # fmt: skip
+            columns = {}
+            for name in self.columns:
+                if name in self.numeric:
+                    columns[name] = _as_numbers(pa, batch.column(name))
+                    _check_finite(path, name, columns[name], offset)
+                else:
+                    columns[name] = _as_strings(pa, batch.column(name))
+            yield offset, columns
+            offset += batch.num_rows
 
     def _blocks(self, index, path, block_rows):
         batches = tf.data.Dataset.from_generator(self._read, args=(path, block_rows),
                                                  output_signature=self._signature())  # fmt: skip
 
-        def number(block, raw):
+        def number(offset, raw):
             rows = tf.size(raw[self.label], tf.int64)
-            return index, block * block_rows + 1 + tf.range(rows, dtype=tf.int64), raw
+            return index, offset + 1 + tf.range(rows, dtype=tf.int64), raw
 
-        return batches.enumerate().map(number)
+        return batches.map(number)
 
     def _row_keys(self, raw):
         texts = [raw[name] if name not in self.numeric

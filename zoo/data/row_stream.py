@@ -11,11 +11,12 @@ to `{column: tensor}`, the label among them). `RowStream.dataset(...)` is then a
   Memory holds a few blocks, whatever the size of the files.
 * Sharding over workers: `num_workers`, `worker_index` keep the rows whose row number
   (within its file) is `worker_index` modulo `num_workers` (`shard_by="rows"`: even shards
-  from any number of files), or the files `worker_index::num_workers` (`shard_by="files"`:
-  each worker reads only its files). Shards are disjoint; their union is every row. A
-  sharded stream's auto-shard policy is OFF (tf.distribute takes it as it is, e.g. through
-  `zoo.train.worker_input`); an unsharded one's is DATA (a multi-worker strategy keeps each
-  worker's batches of the whole stream).
+  from any number of files; each worker still reads every file, and decodes only its own
+  rows, except Parquet's, which are converted before the others are dropped), or the files
+  `worker_index::num_workers` (`shard_by="files"`: each worker reads only its files). Shards
+  are disjoint; their union is every row. A sharded stream's auto-shard policy is OFF
+  (tf.distribute takes it as it is, e.g. through `zoo.train.worker_input`); an unsharded
+  one's is DATA (a multi-worker strategy keeps each worker's batches of the whole stream).
 * Splits without loading: `split="train"|"validation"|"test"` keeps the rows whose key,
   hashed with a key made of `seed` (SipHash, `tf.strings.to_hash_bucket_strong`), falls in
   that split's share (`fractions` = validation, test): deterministic per seed, independent
@@ -107,8 +108,9 @@ class RowStream:
         into `self.files`) and `line` (1-based) columns: where each row came from. Lines are read
         and parsed in blocks of `block_rows` (default `batch_size`). `max_rows` reads only the
         first that many rows (the files one after another, in order; the same rows whatever
-        the batch size, split or epoch), before sharding and splitting, as `read_criteo`'s
-        bound; with `split_by="files"` the first rows of the split's own files.
+        the batch size, split or epoch), before sharding by rows and splitting by hash, as
+        `read_criteo`'s bound; with `split_by="files"` or `shard_by="files"`, the first rows
+        of the files this stream reads (a split's, a worker's).
         """
         batch_size = check_positive_int("batch_size", batch_size)
         block_rows = check_positive_int("block_rows", block_rows or batch_size)
@@ -142,7 +144,8 @@ class RowStream:
         # With `max_rows`, files are read one after another in their order, so the first
         # rows are the same whatever the block size, the split or the epoch.
         if shuffle_buffer and max_rows is None:
-            files = files.shuffle(len(indices), seed=seed, reshuffle_each_iteration=True)
+            files = files.shuffle(max(1, len(indices)), seed=seed,
+                                  reshuffle_each_iteration=True)  # fmt: skip
 
         def blocks(index, path):
             return self._blocks(index, path, block_rows)

@@ -67,6 +67,7 @@ class TableFormat:
     quoted: bool = False
     header: bool = False
     missing: frozenset = frozenset()  # numeric cells that mean "no value" besides ""
+    skip_blank: bool = False  # blank lines are no rows (else a row of one empty field)
 
     def defaults(self):
         """decode_csv's defaults (made when a pipeline is built: a tf op at import time would
@@ -77,7 +78,8 @@ class TableFormat:
 
     def numbers(self, columns):
         """`columns` (decoded) with the numeric ones read as text turned into float64: NaN
-        where empty or a `missing` marker (any case), tf's error where not a number."""
+        where empty or a `missing` marker (any case), tf's error where not a finite number
+        (an infinity would make every standardised value infinite or NaN)."""
         if not self.missing:
             return columns
         markers = tf.constant(sorted(self.missing))
@@ -86,7 +88,10 @@ class TableFormat:
             lowered = tf.strings.lower(text)
             gone = tf.reduce_any(tf.equal(lowered[:, None], markers[None, :]), axis=1)
             values = tf.strings.to_number(tf.where(gone, "0", text), tf.float64)
-            columns[name] = tf.where(gone, tf.constant(math.nan, tf.float64), values)
+            finite = tf.debugging.Assert(tf.reduce_all(tf.math.is_finite(values)),
+                                         [f"column {name!r} holds a number that is not finite"])
+            with tf.control_dependencies([finite]):
+                columns[name] = tf.where(gone, tf.constant(math.nan, tf.float64), values)
         return columns
 
     def describe_fields(self):
@@ -115,10 +120,12 @@ class TableFormat:
             cell = cells[name].strip()
             if name in self.numeric and name != self.label and cell.lower() not in missing:
                 try:
-                    float(cell)
+                    finite = math.isfinite(float(cell))
                 except ValueError:
+                    finite = None
+                if not finite:
                     return (f"column {name!r} holds {cell[:40].decode(errors='replace')!r}, "
-                            "not a number")  # fmt: skip
+                            f"not a {'number' if finite is None else 'finite number'}")
         return None
 
 
@@ -136,7 +143,7 @@ def _criteo_files(source):
         train = [p for p in files if p.name in ("train.txt", "train.txt.gz")]
         days = [p for p in files if re.fullmatch(r"day_\d+(\.gz|\.txt|\.txt\.gz)?", p.name)]
         found = (train[:1] or sorted(days, key=lambda p: int(p.name[4:].split(".")[0]))
-                 or sorted(p for p in files if p.name.endswith(SUFFIXES)))  # fmt: skip
+                 or natural_order(p for p in files if p.name.endswith(SUFFIXES)))  # fmt: skip
         if not found:
             raise DataSourceError(f"Criteo: {path} holds no train.txt, day_0 ... file, nor any "
                                   ".txt, .tsv, .txt.gz or .tsv.gz file.")  # fmt: skip
@@ -149,11 +156,23 @@ def _csv_files(source):
         return [f for item in source for f in _csv_files(item)]
     path = Path(source).expanduser()
     if path.is_dir():
-        found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(CSV_SUFFIXES))
+        found = natural_order(p for p in path.rglob("*")
+                              if p.is_file() and p.name.endswith(CSV_SUFFIXES))  # fmt: skip
         if not found:
             raise DataSourceError(f"CSV: {path} holds no .csv, .tsv, .csv.gz or .tsv.gz file.")
         return found
     return files_matching(path, source, "CSV")
+
+
+def natural_order(paths):
+    """`paths` sorted with the numbers in their names compared as numbers: day_2 before
+    day_10 (the order a split over files by time takes)."""
+
+    def key(path):
+        return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+                for part in re.split(r"(\d+)", str(path))]  # fmt: skip
+
+    return sorted(paths, key=key)
 
 
 def files_matching(path, source, name):
@@ -161,7 +180,7 @@ def files_matching(path, source, name):
     `DataSourceError` starting with `name` when there are none."""
     if path.is_file():
         return [path]
-    matches = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+    matches = natural_order(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
     if not matches:
         raise DataSourceError(f"{name}: no such file, folder or pattern {source}.")
     return matches
@@ -191,7 +210,7 @@ def csv_format(files, label, numeric=(), delimiter=None):
     if delimiter is None:
         tabbed = str(files[0]).endswith((".tsv", ".tsv.gz"))
         delimiter = "\t" if tabbed or ("\t" in header and "," not in header) else ","
-    columns = tuple(next(csv.reader([header], delimiter=delimiter)))
+    columns = tuple(name.strip() for name in next(csv.reader([header], delimiter=delimiter)))
     if not header or len(set(columns)) != len(columns) or not all(columns):
         raise DataSourceError(f"CSV: {files[0]} needs a header line of distinct column names, "
                               f"not {header[:120]!r}.")  # fmt: skip
@@ -203,8 +222,11 @@ def csv_format(files, label, numeric=(), delimiter=None):
     if missing:
         raise DataSourceError(f"CSV: {files[0]} has no column {missing[0]!r}; its columns are "
                               f"{list(columns)}.")  # fmt: skip
+    # Quotes are CSV's (RFC 4180); a tab-separated file's fields are taken as they are, as
+    # the in-memory reader takes them.
     return TableFormat("CSV", columns, frozenset({label, *numeric}), label, delimiter,
-                       quoted=True, header=True, missing=MISSING_CELLS)  # fmt: skip
+                       quoted=delimiter != "\t", header=True, missing=MISSING_CELLS,
+                       skip_blank=True)  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -229,9 +251,15 @@ class TableStream(RowStream):
         lines = tf.data.TextLineDataset(path, tf.where(gz, "GZIP", ""), buffer_size=1 << 18)
         lines = lines.skip(self.first_line - 1)  # the header
 
+        skip_blank = self.format.skip_blank
+
         def number(block, text):
             first = block * block_rows + self.first_line
-            return index, first + tf.range(tf.size(text, tf.int64), dtype=tf.int64), text
+            line = first + tf.range(tf.size(text, tf.int64), dtype=tf.int64)
+            if skip_blank:
+                filled = tf.strings.length(tf.strings.strip(text)) > 0
+                line, text = tf.boolean_mask(line, filled), tf.boolean_mask(text, filled)
+            return index, line, text
 
         return lines.batch(block_rows).enumerate().map(number)
 
@@ -252,6 +280,8 @@ class TableStream(RowStream):
             with _open_binary(path) as handle:
                 for number, raw in enumerate(handle, start=1):
                     if number == 1 and self.format.header:
+                        continue
+                    if self.format.skip_blank and not raw.strip():
                         continue
                     problem = self.format.row_problem(raw.rstrip(b"\r\n"))
                     if problem:

@@ -40,7 +40,7 @@ import tensorflow as tf
 from zoo._utils import write_json_atomic
 from zoo.data.row_stream import LABEL_PROBLEM
 from zoo.data.tabular_encoding import TabularEncoder
-from zoo.errors import ConfigError, DataSourceError
+from zoo.errors import ConfigError, DataSourceError, zoo_error_within
 
 COUNTS_FILE = "streaming_counts.json"  # beside the encoder's file in a run folder
 _FINGERPRINTS = (1 << 63) - 1
@@ -223,7 +223,12 @@ def fit_streaming(specs, data, *, max_distinct=MAX_DISTINCT, stream=None):
                 counter.add(*summary[name])
             for name, moment in moments.items():
                 moment.add(*(v.item() for v in summary[name]))
-    except tf.errors.InvalidArgumentError as error:
+    except tf.errors.OpError as error:
+        raised = zoo_error_within(error)  # raised by a reader's own Python code
+        if raised:
+            raise DataSourceError(raised) from None
+        if not isinstance(error, tf.errors.InvalidArgumentError):
+            raise
         detail = stream.bad_row() if stream is not None else None
         # tf's first line ends with the op's own words ("Field 1 in record 6 is not ...").
         message = str(error.message).strip().splitlines()[0].rsplit("ParallelMapV2: ", 1)[-1]
