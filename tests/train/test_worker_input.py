@@ -14,6 +14,10 @@ from zoo.train.worker_input import check_streamable, worker_input
 
 GLOBAL_BATCH = 64
 
+# tf.data and stand-in strategies only: the same under every Keras backend (the real
+# two-process runs in tests/applications/test_recommender_workers.py run on their backend).
+pytestmark = pytest.mark.backend_independent
+
 
 class TwoWorkerStrategy:
     """Calls the input function as `MultiWorkerMirroredStrategy` does on worker `index` of
