@@ -69,9 +69,37 @@ def build(model_name):
     return model, keras.optimizers.SGD(0.01, momentum=0.9), "sparse_categorical_crossentropy"
 
 
-def main():
+def device_kind():
+    """The device the backend trains on: the accelerator's name, or "cpu"."""
+    if args.backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        return device.device_kind if device.platform != "cpu" else "cpu"
+    if args.backend == "torch":
+        import torch
+
+        return torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
     import tensorflow as tf
 
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return "cpu"
+    return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
+
+
+def training_data(inputs, labels):
+    """fit's data arguments: a cached tf.data pipeline where TensorFlow is installed (every CPU
+    run), the arrays themselves where it is not (a GPU machine with JAX or PyTorch alone)."""
+    try:
+        import tensorflow as tf
+    except ImportError:
+        return {"x": inputs, "y": labels, "batch_size": args.batch_size, "shuffle": False}
+    data = tf.data.Dataset.from_tensor_slices((inputs, labels)).batch(args.batch_size)
+    return {"x": data.cache().prefetch(tf.data.AUTOTUNE)}
+
+
+def main():
     set_precision(args.precision)
     distribution = get_distribution(args.strategy).activate()
     keras.utils.set_random_seed(0)
@@ -81,15 +109,15 @@ def main():
         model.compile(optimizer=optimizer, loss=loss, jit_compile=xla)
     total = args.warmup_steps + args.steps
     inputs, labels = batches(args.model, total * args.batch_size, np.random.default_rng(0))
-    data = tf.data.Dataset.from_tensor_slices((inputs, labels)).batch(args.batch_size)
     timer = make_step_timer()
-    model.fit(data.cache().prefetch(tf.data.AUTOTUNE), epochs=1, verbose=0, callbacks=[timer])
+    model.fit(**training_data(inputs, labels), epochs=1, verbose=0, callbacks=[timer])
     xla_ran = bool(model.jit_compile) and args.backend != "torch"
     record = throughput_record(timer.ends, warmup_steps=args.warmup_steps,
                                batch_size=args.batch_size, parameters=model.count_params(),
                                jit_compile=xla_ran)  # fmt: skip
     record["examples_per_second"] = record.pop("sequences_per_second")
     record["replicas"] = distribution.replicas
+    record["device"] = device_kind()
     print(json.dumps(record))
 
 

@@ -102,7 +102,11 @@ class MultiHeadSelfAttention(SublayerQuantization, keras.layers.Layer):
         if explicit or (training and self.attention_dropout > 0):
             attended = self._explicit_attention(query, key, value, mask, training)
         else:
-            attended = ops.dot_product_attention(query, key, value, mask=mask)
+            # cuDNN's fused kernel (JAX, 16-bit on a GPU) takes only as many queries as
+            # keys: ask for it only then, instead of an error logged at every trace.
+            same_length = query.shape[1] == key.shape[1]
+            attended = ops.dot_product_attention(query, key, value, mask=mask,
+                                                 flash_attention=None if same_length else False)
         output = self.output_dense(attended)
         return output if cache is None else (output, cache)
 
