@@ -220,9 +220,16 @@ def export_ratios(rows):
     return result
 
 
+def _precision_label(row):
+    """ "mixed_bfloat16 + XLA, batch 256" (older rows: no precision or batch recorded)."""
+    label = row.get("precision") or "mixed_bfloat16"
+    label += " + XLA" if str(row.get("xla", "True")) == "True" else ""
+    return f"{label}, batch {row['batch_size']}" if row.get("batch_size") else label
+
+
 def gpu_mfu_ratios(rows):
     """Model FLOPs utilisation against NVIDIA's published BERT pretraining MFU."""
-    return [ratio_row(row["model"], f"zoo / {row['backend']} mixed_bfloat16 + XLA", "MFU",
+    return [ratio_row(row["model"], f"zoo / {row['backend']} {_precision_label(row)}", "MFU",
                       row["mfu"], "NVIDIA BERT pretraining on A100", row["published_mfu"],
                       published="NVIDIA DeepLearningExamples: about 44% of an A100's bf16 "
                                 "peak")
