@@ -72,7 +72,8 @@ def docs_table(rows):
     footnote = (f"`{first['model']}`, sequence length {first['sequence_length']}; measured "
                 f"{first['date']} on {first['device']} ({first['machine']}) by `python "
                 f"benchmarks/gpu_bert_mfu.py`, against a bf16 peak of {first['peak_tflops']} "
-                f"TFLOP/s; published reference about {float(first['published_mfu']):.0%}.")  # fmt: skip
+                f"TFLOP/s; published reference about {float(first['published_mfu']):.0%}."
+                )  # fmt: skip
     return "\n".join([*lines, "", footnote])
 
 

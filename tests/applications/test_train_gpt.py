@@ -102,6 +102,34 @@ def test_the_onnx_export_generates_what_keras_generates(pretrained, tmp_path):
                                     seed=1)  # fmt: skip
 
 
-def test_bad_flags_get_one_line(capsys, tmp_path):
+def test_a_streamed_corpus_trains_and_keeps_its_estimate(tmp_path):
+    """`--stream` (the default above 256 MB): the tokenizer and the epoch's length come from
+    samples and are kept in the run folder; validation holds out passages by hash."""
+    lines = open(os.path.join(REVIEWS, "train.tsv"), encoding="utf-8").read().splitlines()[1:]
+    for part in range(2):  # about 60 kB in two files
+        (tmp_path / f"part-{part}.txt").write_text(
+            "\n".join(line.split("\t")[0] for line in lines[300 * part : 300 * part + 300]))
+    app, folder = load_app("train_gpt.py"), tmp_path / "streamed"
+    argv = ["pretrain", "--corpus", str(tmp_path / "part-*.txt"), "--stream", "--output-dir",
+            str(folder), "--steps-per-epoch", "20", "--validation-windows", "40",
+            *SMALL]  # fmt: skip
+    metrics = app.main(argv)
+    assert metrics["streamed"] and metrics["split"] == "hash of each passage"
+    assert metrics["estimated_train_windows"] > 1000 and metrics["files"] == 2
+    assert metrics["validation_windows"] == 40
+    assert 1 < metrics["validation_perplexity"] < metrics["vocabulary_size"]
+    size = (folder / "corpus" / "size.json").read_text()
+    assert json.loads(size)["count"] > metrics["estimated_train_windows"]
+    for name in ("model.keras", "tokenizer/tokenizer.json"):
+        assert (folder / name).exists(), name
+
+
+def test_bad_flags_get_one_line(capsys, tmp_path, corpus):
     assert_exits_2_with_one_line("train_gpt.py", ["finetune", "--init-from", str(tmp_path)],
                                  "either --corpus", capsys)  # fmt: skip
+    assert_exits_2_with_one_line("train_gpt.py", ["pretrain", "--corpus", str(corpus),
+                                                  "--stream", "--in-memory"],
+                                 "not allowed with argument", capsys)  # fmt: skip
+    assert_exits_2_with_one_line("train_gpt.py", [
+        "pretrain", "--corpus", str(corpus), "--stream", "--validation-split", "0",
+        "--output-dir", str(tmp_path / "run"), *SMALL], "keep a share", capsys)  # fmt: skip

@@ -21,15 +21,13 @@ Example:
 """
 
 import dataclasses
-import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-from zoo._utils import atomic_path
 from zoo.data._reading import check_encoding
 from zoo.data.bert_inputs import masked_lm_batches, masked_lm_dataset, pack_documents
+from zoo.data.corpus_sample import ESTIMATE_FILE, CorpusEstimate
 from zoo.data.corpus_stream import PASSAGE_LINES, CorpusStream
 from zoo.data.masking import MaskingConfig
 from zoo.data.run_encoder import load_or_fit
@@ -39,7 +37,6 @@ from zoo.errors import ConfigError
 from zoo.train.worker_input import check_streamable, worker_input
 
 TOKENIZER_VOCABULARY = "tokenizer/vocab.txt"  # in the run folder, beside model.keras
-CORPUS_SIZE_FILE = "corpus/size.json"
 SHUFFLE_ROWS = 10_000  # the training stream's shuffle buffer (rows)
 ESTIMATE_BYTES = 16 << 20  # the sample an epoch's length is estimated from
 
@@ -77,25 +74,6 @@ class CorpusData:
     description: dict
 
 
-@dataclasses.dataclass(frozen=True)
-class CorpusSize:
-    """A streamed corpus's estimated size, saved in the run folder."""
-
-    rows: int  # packed rows of the whole corpus (estimated)
-    corpus_bytes: int
-    sample_bytes: int
-
-    def save(self, folder):
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        with atomic_path(folder / Path(CORPUS_SIZE_FILE).name) as tmp:
-            Path(tmp).write_text(json.dumps(dataclasses.asdict(self)))
-
-    @classmethod
-    def load(cls, folder):
-        return cls(**json.loads((Path(folder) / Path(CORPUS_SIZE_FILE).name).read_text()))
-
-
 def _too_few(rows, batch_size):
     return ConfigError(
         f"The corpus packs into {rows} training sequences, fewer than batch_size={batch_size}; "
@@ -128,11 +106,11 @@ def streamed_corpus(args, run, recipe):
     def estimate():
         sample = stream.sample(ESTIMATE_BYTES)
         rows = stream.estimate_rows(tokenizer, args.sequence_length, sample)
-        return CorpusSize(rows, sample.corpus_bytes, sample.sample_bytes)
+        return CorpusEstimate(rows, sample.corpus_bytes, sample.sample_bytes)
 
-    size = load_or_fit(run, CORPUS_SIZE_FILE, load=CorpusSize.load, fit=estimate)
+    size = load_or_fit(run, ESTIMATE_FILE, load=CorpusEstimate.load, fit=estimate)
     batch, fraction = recipe.batch_size, args.validation_split
-    train_rows = round(size.rows * (1 - fraction))
+    train_rows = round(size.count * (1 - fraction))
     if train_rows < batch:
         raise _too_few(train_rows, batch)
     masking = MaskingConfig.for_tokenizer(tokenizer, args.sequence_length)

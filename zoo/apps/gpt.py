@@ -11,10 +11,12 @@ or classify text from its last token.
 `pretrain` learns the tokenizer from the corpus (characters by default; `--tokenizer
 byte_pair` learns a byte-level BPE, `--tokenizer-from DIR` reads GPT-2's vocab.json and
 merges.txt) and writes the language model (model.keras) and its tokenizer (tokenizer/) to
-the run folder. The corpus's last `--validation-split` is held out whole; metrics.json
-records the validation loss and perplexity. `finetune --init-from` reads a zoo run, a
-Hugging Face GPT-2 folder or a keras-hub GPT-2 preset. Runs resume when the same command is
-run again after a kill.
+the run folder. A corpus of up to 256 MB is read into memory and its last
+`--validation-split` held out whole; a larger one (or any, with `--stream`) is streamed,
+never whole in memory, its held-out passages chosen by a hash of their text
+(`zoo.apps.gpt_data`). metrics.json records the validation loss and perplexity.
+`finetune --init-from` reads a zoo run, a Hugging Face GPT-2 folder or a keras-hub GPT-2
+preset. Runs resume when the same command is run again after a kill.
 """
 
 from pathlib import Path
@@ -24,16 +26,11 @@ from zoo._cli import OneLineArgumentParser, existing_dir, exit_on_user_error, fr
 from zoo.apps._closing import close_run
 from zoo.apps._subcommand import backend_after_command
 from zoo.apps._text_classifier import train_text_classifier
+from zoo.apps.gpt_data import GptCorpus
 from zoo.compress.options import Compression, add_compression_arguments
 from zoo.data._reading import add_encoding_argument
-from zoo.data.gpt_inputs import (
-    causal_lm_dataset,
-    last_token_classification_dataset,
-    read_documents,
-    split_stream,
-    token_stream,
-    window_count,
-)
+from zoo.data.corpus_stream import read_errors
+from zoo.data.gpt_inputs import last_token_classification_dataset
 from zoo.data.gpt_tokenizer import BytePairTokenizer, CharacterTokenizer, load_gpt_tokenizer
 from zoo.data.run_encoder import load_or_fit
 from zoo.data.text import TEXT_DATASETS, load_text_classification
@@ -61,7 +58,18 @@ def parse_args(argv=None, prog="zoo train gpt"):
         sub.add_argument("--corpus", nargs="+", required=command == "pretrain",
                          help="plain-text files, one document each")  # fmt: skip
         sub.add_argument("--validation-split", type=fraction, default=0.1,
-                         help="the corpus's last part held out for validation")  # fmt: skip
+                         help="the corpus's share held out for validation (its last part in "
+                              "memory, passages by hash when streamed)")  # fmt: skip
+        reading = sub.add_mutually_exclusive_group()
+        reading.add_argument("--stream", action="store_true",
+                             help="stream the corpus (default: above 256 MB on disk)")
+        reading.add_argument("--in-memory", action="store_true",
+                             help="read the corpus whole into memory, whatever its size")
+        sub.add_argument("--validation-windows", type=positive_int,
+                         help="evaluate on the first N held-out windows (default: all)")
+        sub.add_argument("--steps-per-epoch", type=positive_int,
+                         help="train by steps: epochs of this many steps (default: one pass "
+                              "over the corpus, estimated when streamed)")  # fmt: skip
         add_encoding_argument(sub)
         add_training_arguments(sub)
         add_compression_arguments(sub)
@@ -71,6 +79,9 @@ def parse_args(argv=None, prog="zoo train gpt"):
                              help="learn characters or a byte-level BPE")  # fmt: skip
             sub.add_argument("--vocabulary-size", type=positive_int, default=8000,
                              help="size of a learned byte-level BPE")  # fmt: skip
+            sub.add_argument("--tokenizer-sample-mb", type=positive_int, default=100,
+                             help="learn the tokenizer from this much of a streamed corpus, "
+                                  "spread over its files")  # fmt: skip
             sub.add_argument("--tokenizer-from", type=existing_dir,
                              help="a tokenizer folder (GPT-2's vocab.json and merges.txt, or "
                                   "a zoo run's tokenizer/) instead of learning one")  # fmt: skip
@@ -100,39 +111,29 @@ def _sequence_length(args, config):
     return length
 
 
-def _pretrain_tokenizer(args, run, documents):
-    """The run's tokenizer: a resumed run's, --tokenizer-from's, or one learned."""
+def _pretrain_tokenizer(args, run, corpus):
+    """The run's tokenizer: a resumed run's, --tokenizer-from's, or one learned from the
+    corpus (a streamed one's sample)."""
 
     def fit():
         if args.tokenizer_from:
             return load_gpt_tokenizer(args.tokenizer_from)
+        if args.tokenizer == "byte_pair" and run.distribution.processes > 1:
+            raise ConfigError(
+                f"--strategy {run.distribution.name} over {run.distribution.processes} "
+                "processes would learn a byte-pair vocabulary in each, which need not match; "
+                "pass --tokenizer-from (e.g. the tokenizer/ of a one-process run)."
+            )
+        texts = corpus.tokenizer_texts(args)
         if args.tokenizer == "byte_pair":
-            return BytePairTokenizer.from_texts(documents, vocabulary_size=args.vocabulary_size)
-        return CharacterTokenizer.from_texts(documents)
+            return BytePairTokenizer.from_texts(texts, vocabulary_size=args.vocabulary_size)
+        return CharacterTokenizer.from_texts(texts)
 
     return load_or_fit(run, TOKENIZER_SETTINGS, load=load_gpt_tokenizer, fit=fit)
 
 
-def _corpus_datasets(args, documents, tokenizer, sequence_length, batch_size):
-    stream = token_stream(documents, tokenizer)
-    train_stream, validation_stream = split_stream(stream, args.validation_split)
-    train = causal_lm_dataset(train_stream, sequence_length=sequence_length,
-                              batch_size=batch_size, training=True, seed=args.seed)  # fmt: skip
-    validation = None
-    if args.validation_split:
-        validation = causal_lm_dataset(validation_stream, sequence_length=sequence_length,
-                                       batch_size=batch_size, training=False)  # fmt: skip
-    described = {
-        "corpus": [str(path) for path in args.corpus], "tokens": int(len(stream)),
-        "train_tokens": int(len(train_stream)), "validation_tokens": int(len(validation_stream)),
-        "validation_windows": window_count(validation_stream, sequence_length),
-    }  # fmt: skip
-    steps = window_count(train_stream, sequence_length) // batch_size
-    return train, validation, steps, described
-
-
-def _train_language_model(args, run, model, tokenizer, recipe, record, documents=None):
-    """Fit `model` on the corpus (`documents`, read from --corpus when not given), write
+def _train_language_model(args, run, model, tokenizer, recipe, record, corpus=None):
+    """Fit `model` on the corpus (`corpus`, opened from --corpus when not given), write
     model.keras and metrics.json; return the metrics."""
     config = gpt_config_of(model)
     length = _sequence_length(args, config)
@@ -142,38 +143,38 @@ def _train_language_model(args, run, model, tokenizer, recipe, record, documents
             f"{tokenizer.vocabulary_size} tokens; they must come from the same run or checkpoint."
         )
     tokenizer.save(run.run_dir / TOKENIZER_FOLDER)
-    if documents is None:
-        documents = read_documents(args.corpus, args.encoding)
-    train, validation, steps, described = _corpus_datasets(args, documents, tokenizer, length,
-                                                           recipe.batch_size)  # fmt: skip
+    corpus = corpus or GptCorpus.open(args)
+    data = corpus.datasets(args, run, tokenizer, length, recipe.batch_size)
+    steps = data.steps_per_epoch
     compression = Compression.from_args(args)
     with run.scope():
         trainer = compression.prepare(model, total_steps=steps * recipe.epochs,
                                       distribution=run.distribution)  # fmt: skip
         run.compile(trainer, recipe, steps_per_epoch=steps, loss=causal_lm_loss(),
                     monitor="loss", monitor_mode="min")  # fmt: skip
-    run.fit(trainer, train, validation=validation, epochs=recipe.epochs,
-            verbose=0 if args.quiet else "auto", callbacks=compression.callbacks(),
-            checkpoint_model=model)  # fmt: skip
-    model = compression.finish(run, model, steps_per_epoch=steps, loss=causal_lm_loss(),
-                               monitor="loss", monitor_mode="min")  # fmt: skip
-    held_out = validation if validation is not None else train
-    metrics = run.finish(model, held_out, {
-        "task": "causal_lm", "epochs": recipe.epochs, "batch_size": recipe.batch_size,
-        "sequence_length": length, "tokenizer": type(tokenizer).__name__,
-        "vocabulary_size": tokenizer.vocabulary_size, **described, **record,
-        **compression.describe(model),
-    })  # fmt: skip
+    with read_errors():  # a bad byte met mid-run: one line, not tf.data's traceback
+        run.fit(trainer, data.train, validation=data.validation, epochs=recipe.epochs,
+                verbose=0 if args.quiet else "auto", callbacks=compression.callbacks(),
+                checkpoint_model=model, steps_per_epoch=data.fit_steps)  # fmt: skip
+        model = compression.finish(run, model, steps_per_epoch=steps, loss=causal_lm_loss(),
+                                   monitor="loss", monitor_mode="min")  # fmt: skip
+        held_out = data.validation if data.validation is not None else data.train
+        described = {"corpus": [str(path) for path in args.corpus], **data.description}
+        metrics = run.finish(model, held_out, {
+            "task": "causal_lm", "epochs": recipe.epochs, "batch_size": recipe.batch_size,
+            "sequence_length": length, "tokenizer": type(tokenizer).__name__,
+            "vocabulary_size": tokenizer.vocabulary_size, **described, **record,
+            **compression.describe(model),
+        })  # fmt: skip
     metrics["validation_loss"] = metrics["test_loss"]
     metrics["validation_perplexity"] = evaluate_language_model(
         {"loss": metrics["test_loss"]}, 0)["metrics"]["perplexity"]  # fmt: skip
     run.write_metrics(metrics)
     args.model, args.dataset = record["model"], "corpus"  # as close_run reports the run
-    tokens = described["validation_windows"] * length
     return close_run(
         run, args, model, held_out, metrics, compression=compression,
         evaluation=lambda: evaluate_language_model(
-            run.evaluate(model, held_out), tokens, description=described),
+            run.evaluate(model, held_out), data.validation_tokens, description=described),
         headline=lambda m: (f"validation loss {m['validation_loss']:.4f}, perplexity "
                             f"{m['validation_perplexity']:.2f}"),
         synthetic=False, evaluation_name="validation text",
@@ -183,12 +184,12 @@ def _train_language_model(args, run, model, tokenizer, recipe, record, documents
 def pretrain(args):
     recipe = recipe_from_args(get_model_spec(args.model).recipe, args)
     run = run_from_args(args, f"runs/{args.model}_pretrain", recipe)
-    documents = read_documents(args.corpus, args.encoding)  # once, for both passes
-    tokenizer = _pretrain_tokenizer(args, run, documents)
+    corpus = GptCorpus.open(args)  # once, for the tokenizer and the training
+    tokenizer = _pretrain_tokenizer(args, run, corpus)
     with run.scope():
         model = build_gpt_lm(args.model, vocabulary_size=tokenizer.vocabulary_size)
     return _train_language_model(args, run, model, tokenizer, recipe,
-                                 {"model": args.model, "init_from": None}, documents)  # fmt: skip
+                                 {"model": args.model, "init_from": None}, corpus)  # fmt: skip
 
 
 def finetune(args):

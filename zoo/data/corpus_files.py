@@ -53,15 +53,16 @@ def _opened(path, encoding):
     return io.TextIOWrapper(raw, encoding=_codec(encoding), newline=None)
 
 
-def read_lines(path, encoding=DEFAULT_ENCODING):
-    """The stripped lines of `path` ("" for a blank one), one at a time; a byte that is not
-    valid `encoding` text is one `DataSourceError` naming the file and its line."""
+def read_lines(path, encoding=DEFAULT_ENCODING, strip=True):
+    """The stripped lines of `path` ("" for a blank one), one at a time (with `strip=False`,
+    as they are, less the line break); a byte that is not valid `encoding` text is one
+    `DataSourceError` naming the file and its line."""
     path = Path(path)
     number = 0
     try:
         with _opened(path, encoding) as handle:
             for number, line in enumerate(handle, 1):  # noqa: B007 (read after the loop)
-                yield line.strip()
+                yield line.strip() if strip else line.rstrip("\n")
     except UnicodeError:
         raise DataSourceError(not_text(path, encoding, number)) from None
     except (OSError, EOFError) as error:

@@ -99,10 +99,10 @@ class CorpusStream:
             raise ConfigError("A corpus needs at least one file, glob or folder.")
         return cls(corpus_files(sources), encoding)
 
-    def sample(self, max_bytes):
-        """A `CorpusSample` of about `max_bytes` bytes spread over every file
-        (`zoo.data.corpus_sample.sample_corpus`)."""
-        return sample_corpus(self.files, self.encoding, max_bytes)
+    def sample(self, max_bytes, strip=True):
+        """A `CorpusSample` of about `max_bytes` bytes spread over every file, its lines
+        stripped or (`strip=False`) as they are (`zoo.data.corpus_sample.sample_corpus`)."""
+        return sample_corpus(self.files, self.encoding, max_bytes, strip)
 
     def estimate_rows(self, tokenizer, sequence_length, sample):
         """About how many rows the whole corpus packs into: `sample`'s rows per byte times
@@ -127,7 +127,7 @@ class CorpusStream:
         if not 0 <= worker_index < num_workers:
             raise ConfigError(f"worker_index={worker_index} is not in [0, {num_workers}).")
         return _FileRows(self.encoding, tokenizer, sequence_length,
-                         _Keep(split, validation_fraction, seed, num_workers, worker_index))
+                         PassageFilter(split, validation_fraction, seed, num_workers, worker_index))
 
     def has_rows(self, tokenizer, sequence_length, *, split="train", validation_fraction=0.05,
                  seed=0):  # fmt: skip
@@ -163,7 +163,7 @@ class CorpusStream:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Keep:
+class PassageFilter:
     """Which passages a split and a worker keep (see the module docstring)."""
 
     split: str

@@ -113,12 +113,20 @@ def causal_lm_dataset(stream, *, sequence_length, batch_size, training, seed=0):
     else:
         dataset = tf.data.Dataset.range(windows).map(lambda i: window(tf.constant(0, tf.int64), i))
 
-    def split(ids):
-        inputs = ids[:-1]
-        return {"token_ids": inputs, "padding_mask": tf.ones_like(inputs)}, ids[1:]
+    return causal_lm_batches(dataset, batch_size=batch_size, training=training)
 
-    dataset = dataset.map(split, num_parallel_calls=tf.data.AUTOTUNE)
-    return dataset.batch(batch_size, drop_remainder=training).prefetch(tf.data.AUTOTUNE)
+
+def _inputs_and_labels(window):
+    inputs = window[:-1]
+    return {"token_ids": inputs, "padding_mask": tf.ones_like(inputs)}, window[1:]
+
+
+def causal_lm_batches(windows, *, batch_size, training):
+    """Batches of ({"token_ids", "padding_mask"}, next-token labels) from a dataset of
+    windows of `sequence_length + 1` ids (full batches only when `training`)."""
+    check_positive_int("batch_size", batch_size)
+    batches = windows.map(_inputs_and_labels, num_parallel_calls=tf.data.AUTOTUNE)
+    return batches.batch(batch_size, drop_remainder=training).prefetch(tf.data.AUTOTUNE)
 
 
 def encode_right_padded(texts, tokenizer, sequence_length):

@@ -1,4 +1,5 @@
-"""Packing token ids into fixed-length BERT rows: `[CLS] tokens [SEP] [PAD]...`.
+"""Packing token ids into fixed-length rows: BERT's `[CLS] tokens [SEP] [PAD]...`
+(`RowPacker`), and a causal LM's windows over a running token stream (`WindowPacker`).
 
 A document's lines are packed densely, one row after another (the masked-LM-only recipe of
 RoBERTa, without next-sentence prediction); a line longer than a row is split over rows, and
@@ -56,3 +57,41 @@ class RowPacker:
             return []
         row, self._current = self._row(self._current), []
         return [row]
+
+
+class WindowPacker:
+    """Windows of `sequence_length + 1` int32 ids cut from a running stream of token ids:
+    a causal LM's inputs and, shifted by one, its next-token labels. Consecutive windows
+    overlap by one token (the last label of one is the first input of the next), as
+    `zoo.data.gpt_inputs.causal_lm_dataset` cuts an in-memory stream; the packer holds less
+    than one window.
+
+    Example:
+    >>> packer = WindowPacker(sequence_length=3)
+    >>> [w.tolist() for w in packer.add([1, 2, 3, 4, 5, 6])]
+    [[1, 2, 3, 4]]
+    >>> [w.tolist() for w in packer.add([7, 8])]
+    [[4, 5, 6, 7]]
+    >>> packer.drop()  # text left out: no window spans it
+    >>> packer.add([9, 10, 11])
+    []
+    """
+
+    def __init__(self, sequence_length):
+        if sequence_length < 1:
+            raise ConfigError(f"sequence_length={sequence_length} must be at least 1.")
+        self.sequence_length = sequence_length
+        self._current = []
+
+    def add(self, ids):
+        """Append `ids` to the stream; the windows it completes."""
+        self._current.extend(ids)
+        width, windows = self.sequence_length + 1, []
+        while len(self._current) >= width:
+            windows.append(np.asarray(self._current[:width], np.int32))
+            del self._current[: self.sequence_length]
+        return windows
+
+    def drop(self):
+        """Forget the ids not yet in a window, so the next window starts afresh."""
+        self._current = []
