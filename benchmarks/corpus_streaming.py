@@ -1,24 +1,29 @@
-"""Corpus streaming at scale: masked-LM pretraining's tokenizer, input pipeline and first
-steps on a generated plain-text corpus of `--gigabytes`, beside the in-memory reader.
+"""Corpus streaming at scale: pretraining's tokenizer, input pipeline and first steps on a
+generated plain-text corpus of `--gigabytes`, beside the in-memory reader, for BERT's masked
+LM (`--family bert`, the default) or GPT's causal LM (`--family gpt`).
 
 Each stage runs in its own process and reports its rows/s and peak resident memory:
 * generate: `make_text_corpus.py` writes the corpus once (real paragraphs, 64 MB files);
-* tokenizer: the WordPiece vocabulary learned from a 100 MB sample spread over the files;
-* pipeline: the streamed, shuffled, masked training batches alone, no model;
-* first_step: `zoo train bert pretrain` as a user runs it (the default model and recipe,
-  streamed) cut to one step (`--steps-per-epoch 1 --validation-sequences 32`): the whole
-  run's seconds bound the time to the first step;
+* tokenizer: the vocabulary learned from a 100 MB sample spread over the files (WordPiece;
+  characters for GPT);
+* pipeline: the streamed, shuffled training batches alone (masked rows; windows), no model;
+* first_step: `zoo train bert|gpt pretrain` as a user runs it (the default model and recipe,
+  streamed) cut to one step (`--steps-per-epoch 1`, 32 validation sequences or windows): the
+  whole run's seconds bound the time to the first step;
 * train: the same command for `--steps` steps; rows/s is its training throughput;
-* in_memory: `read_corpus` + `pack_documents` on the first `--in-memory-files` files.
+* in_memory: the in-memory reader on the first `--in-memory-files` files (`read_corpus` +
+  `pack_documents`; `read_documents` + `token_stream` for GPT).
 
 Results go to `benchmarks/results/corpus_streaming.csv` and the table in
-`docs/models/bert.md`.
+`docs/models/bert.md` (GPT: `gpt_corpus_streaming.csv`, `docs/models/gpt.md`).
 
     python benchmarks/corpus_streaming.py                       # 2 GB
+    python benchmarks/corpus_streaming.py --family gpt --in-memory-files 2
     python benchmarks/corpus_streaming.py --gigabytes 0.05 --steps 5 --in-memory-files 1
 """
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
@@ -37,22 +42,47 @@ from _harness import (  # noqa: E402
 )
 from _machine import stamp  # noqa: E402
 
-RESULTS = "corpus_streaming.csv"
-DOCS = HERE.parent / "docs" / "models" / "bert.md"
-MARKERS = ("<!-- corpus_streaming:start -->", "<!-- corpus_streaming:end -->")
 WORKER = HERE / "_corpus_stream_worker.py"
-APP = HERE.parent / "applications" / "train_bert.py"
-STAGES = {
-    "tokenizer": "vocabulary learned from a 100 MB sample (lines)",
-    "pipeline": "streamed, shuffled, masked training batches, no model (sequences)",
-    "first_step": "zoo train bert pretrain, cut to 1 step: the whole run",
-    "train": "zoo train bert pretrain, training steps (sequences)",
-    "in_memory": "in-memory reader + packing (sequences)",
-}
 
 
-def markdown_table(rows):
-    lines = stage_table(rows, STAGES)
+@dataclasses.dataclass(frozen=True)
+class Family:
+    """What a model family's run of the benchmark trains, writes and calls its stages."""
+
+    app: str
+    model: str
+    results: str
+    docs: str
+    markers: tuple
+    stages: dict
+    validation_flag: str  # bounds the validation pass of a one-step run
+    unit: str  # what a row of the corpus is for this family
+
+
+FAMILIES = {
+    "bert": Family("train_bert.py", "bert_mini", "corpus_streaming.csv", "bert.md",
+                   ("<!-- corpus_streaming:start -->", "<!-- corpus_streaming:end -->"), {
+                       "tokenizer": "vocabulary learned from a 100 MB sample (lines)",
+                       "pipeline": "streamed, shuffled, masked training batches, no model "
+                                   "(sequences)",
+                       "first_step": "zoo train bert pretrain, cut to 1 step: the whole run",
+                       "train": "zoo train bert pretrain, training steps (sequences)",
+                       "in_memory": "in-memory reader + packing (sequences)",
+                   }, "--validation-sequences", "sequences of 128 tokens"),
+    "gpt": Family("train_gpt.py", "gpt_nano", "gpt_corpus_streaming.csv", "gpt.md",
+                  ("<!-- gpt_corpus_streaming:start -->", "<!-- gpt_corpus_streaming:end -->"), {
+                      "tokenizer": "characters learned from a 100 MB sample (lines)",
+                      "pipeline": "streamed, shuffled training windows, no model (windows)",
+                      "first_step": "zoo train gpt pretrain --stream, cut to 1 step: the whole "
+                                    "run",
+                      "train": "zoo train gpt pretrain --stream, training steps (windows)",
+                      "in_memory": "in-memory reader + token stream (tokens)",
+                  }, "--validation-windows", "windows of 256 characters"),
+}  # fmt: skip
+
+
+def markdown_table(rows, family):
+    lines = stage_table(rows, family.stages)
     first = rows[0]
     read = [row for row in rows if row["stage"] == "in_memory"]
     held = (f"; the in-memory reader held the first {int(read[0]['megabytes'])} MB"
@@ -60,8 +90,7 @@ def markdown_table(rows):
     lines += ["", f"Measured {first['date']} on {first['machine']}: a generated corpus of "
                   f"{float(first['corpus_gb']):.1f} GB (`benchmarks/make_text_corpus.py`, real "
                   f"Wikipedia and movie-plot paragraphs in 64 MB files), `{first['model']}`, "
-                  f"sequences of 128 tokens, batch 32, {first['backend']} "
-                  f"backend{held}."]  # fmt: skip
+                  f"{family.unit}, {first['backend']} backend{held}."]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -82,12 +111,14 @@ def generate(folder, gigabytes):
     return time.perf_counter() - start
 
 
-def pretrain(corpus, model, backend, folder, steps):
-    """`zoo train bert pretrain` for one epoch of `steps` steps: its record (rows/s from
-    metrics.json, the process's peak RSS, the whole run's seconds)."""
-    command = [sys.executable, str(APP), "pretrain", "--backend", backend, "--model", model,
-               "--corpus", str(corpus), "--epochs", "1", "--steps-per-epoch", str(steps),
-               "--validation-sequences", "32", "--output-dir", str(folder), "--quiet"]  # fmt: skip
+def pretrain(family, corpus, backend, folder, steps):
+    """`zoo train bert|gpt pretrain` for one epoch of `steps` steps, streamed: its record
+    (rows/s from metrics.json, the process's peak RSS, the whole run's seconds)."""
+    command = [sys.executable, str(HERE.parent / "applications" / family.app), "pretrain",
+               "--backend", backend, "--model", family.model, "--corpus", str(corpus),
+               "--epochs", "1", "--steps-per-epoch", str(steps), family.validation_flag, "32",
+               "--output-dir", str(folder), "--quiet",
+               *(["--stream"] if family.app == "train_gpt.py" else [])]  # fmt: skip
     peak_rss_mb, seconds = run_measured(command)
     metrics = json.loads((folder / "metrics.json").read_text())
     rows = steps * metrics["batch_size"]
@@ -101,43 +132,45 @@ def build_parser():
     parser.add_argument("--gigabytes", type=float, default=2.0)
     parser.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) /
                         "zoo_corpus_streaming", help="where the generated corpus is kept")
-    parser.add_argument("--model", default="bert_mini", help="the application's default")
+    parser.add_argument("--family", choices=sorted(FAMILIES), default="bert")
     parser.add_argument("--steps", type=int, default=200, help="training steps timed")
     parser.add_argument("--in-memory-files", type=int, default=4, help="64 MB each")
     parser.add_argument("--backend", default="tensorflow")
-    parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=list(STAGES))
-    add_output_arguments(parser, docs="docs/models/bert.md")
+    parser.add_argument("--stages", nargs="+", choices=list(FAMILIES["bert"].stages),
+                        help="default: all")  # fmt: skip
+    add_output_arguments(parser, docs="docs/models/bert.md or gpt.md")
     return parser
 
 
 def main():
     args = build_parser().parse_args()
+    family = FAMILIES[args.family]
     seconds = generate(args.corpus, args.gigabytes)
     size = sum(f.stat().st_size for f in args.corpus.glob("part-*.txt")) / 1e9
     print(f"corpus: {size:.2f} GB ({seconds:.0f} s to write)", flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as work:
         vocabulary = Path(work) / "tokenizer"
-        for stage in args.stages:
+        for stage in args.stages or list(family.stages):
             if stage in ("first_step", "train"):
                 steps = 1 if stage == "first_step" else args.steps
-                record = pretrain(args.corpus, args.model, args.backend,
-                                  Path(work) / stage, steps)  # fmt: skip
+                record = pretrain(family, args.corpus, args.backend, Path(work) / stage, steps)
                 record["seconds"] = record["run_seconds" if steps == 1 else "train_seconds"]
             else:
                 if stage != "tokenizer" and not vocabulary.is_dir():
                     run_worker([WORKER, "tokenizer", args.corpus, "--vocabulary", vocabulary,
-                                "--sample-mb", 8])  # fmt: skip
+                                "--sample-mb", 8, "--family", args.family])  # fmt: skip
                 record = run_worker([WORKER, stage, args.corpus, "--vocabulary", vocabulary,
-                                     "--files", args.in_memory_files],
+                                     "--files", args.in_memory_files, "--family", args.family],
                                     timeout=6 * 3600)  # fmt: skip
             print_stage(stage, record)
             rows.append({"stage": stage, **{k: record[k] for k in
                                             ("rows", "seconds", "rows_per_second", "peak_rss_mb")},
                          "megabytes": record.get("megabytes", ""), "corpus_gb": round(size, 2),
-                         "model": args.model, "backend": args.backend, **stamp()})  # fmt: skip
-    save_results(rows, args.results_dir / RESULTS, DOCS, MARKERS, markdown_table,
-                 update_docs=not args.no_docs)
+                         "model": family.model, "backend": args.backend, **stamp()})  # fmt: skip
+    save_results(rows, args.results_dir / family.results, HERE.parent / "docs" / "models" /
+                 family.docs, family.markers, lambda rows: markdown_table(rows, family),
+                 update_docs=not args.no_docs)  # fmt: skip
 
 
 if __name__ == "__main__":
