@@ -109,6 +109,15 @@ SUITE_LIST = [
           ("--gigabytes", "0.05", "--steps", "5", "--in-memory-files", "1"),
           ratios=_ratios.corpus_streaming_ratios, only_when_named=True,
           title="Corpus streaming at scale"),
+    Suite("gpt_corpus_streaming", "corpus_streaming.py",
+          "causal-LM (GPT) pretraining streamed from the same 2 GB corpus: tokenizer sample, "
+          "windows, time to the first step and training (rows/s, peak memory) beside the "
+          "in-memory reader",
+          "gpt_corpus_streaming.csv", "models/gpt.md", 5,
+          ("--family", "gpt", "--gigabytes", "0.05", "--steps", "5", "--in-memory-files", "1"),
+          ("--family", "gpt", "--in-memory-files", "2"),
+          ratios=_ratios.corpus_streaming_ratios, only_when_named=True,
+          title="GPT corpus streaming at scale"),
     Suite("precision_xla", "scaling.py",
           "resnet20 and bert_small examples/s under mixed_bfloat16 and XLA against float32",
           "precision_xla.csv", "guides/scaling.md", 6,

@@ -198,3 +198,30 @@ def test_a_split_by_files_takes_whole_files_in_their_order(tmp_path):
     assert stream.file_splits((0.01, 0.01))["test"].tolist() == [4]  # at least one file
     with pytest.raises(ConfigError, match="needs a training file beside 1 validation and 1 test"):
         CriteoStream.open([stream.files[0], stream.files[1]]).file_splits((0.1, 0.1))
+
+
+def test_a_truncated_gzip_file_is_refused_not_read_short(log, tmp_path):
+    """TensorFlow's gzip reader stops without an error at a cut: the counting pass's own
+    check names the file, whether the cut falls between rows or inside one."""
+    import zlib
+
+    from zoo.data.gzip_check import gzip_problem
+    from zoo.data.streaming_stats import fit_streaming
+    from zoo.data.tabular import criteo_specs
+
+    lines = log[0].read_bytes().splitlines(keepends=True)
+    packer = zlib.compressobj(wbits=31)
+    between_rows = tmp_path / "day_1.gz"  # 1,000 whole rows, then no end of stream
+    between_rows.write_bytes(packer.compress(b"".join(lines[:1000]))
+                             + packer.flush(zlib.Z_FULL_FLUSH))  # fmt: skip
+    whole = log[1].read_bytes()
+    inside_a_row = tmp_path / "day_2.gz"
+    inside_a_row.write_bytes(whole[: len(whole) * 2 // 3])
+    assert gzip_problem(log[1]) is None
+    _, labels = collect(CriteoStream.open(between_rows).dataset(512))
+    assert len(labels) == 1000  # what tf.data alone makes of it: fewer rows, no error
+    for cut in (between_rows, inside_a_row):
+        assert "truncated" in gzip_problem(cut)
+        stream = CriteoStream.open([log[1], cut])
+        with pytest.raises(DataSourceError, match=rf"{cut.name} is truncated: .* re-copy"):
+            fit_streaming(criteo_specs(), stream.dataset(512), stream=stream)

@@ -68,10 +68,11 @@ class WindowPacker:
 
     Example:
     >>> packer = WindowPacker(sequence_length=3)
-    >>> [w.tolist() for w in packer.add([1, 2, 3, 4, 5, 6])]
-    [[1, 2, 3, 4]]
-    >>> [w.tolist() for w in packer.add([7, 8])]
-    [[4, 5, 6, 7]]
+    >>> windows = packer.add([1, 2, 3, 4, 5, 6])
+    >>> print(len(windows), "window:", *windows[0])
+    1 window: 1 2 3 4
+    >>> print(*packer.add([7, 8])[0])
+    4 5 6 7
     >>> packer.drop()  # text left out: no window spans it
     >>> packer.add([9, 10, 11])
     []

@@ -38,6 +38,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo._utils import write_json_atomic
+from zoo.data.gzip_check import GzipCheck
 from zoo.data.row_stream import LABEL_PROBLEM
 from zoo.data.tabular_encoding import TabularEncoder
 from zoo.errors import ConfigError, DataSourceError, zoo_error_within
@@ -194,7 +195,8 @@ def fit_streaming(specs, data, *, max_distinct=MAX_DISTINCT, stream=None):
     """One pass over `data` ({column: tensor}, label) batches -> `StreamingFit`.
 
     `stream` (the `TableStream` that made `data`) turns a bad row's tf error into one
-    `DataSourceError` naming its file and line.
+    `DataSourceError` naming its file and line, and has its `.gz` files checked to their
+    end meanwhile (`zoo.data.gzip_check`): a truncated one is refused, not read as fewer rows.
     """
     specs = list(specs)
     counters = {s.name: _Counts(s.name, s.min_frequency, max_distinct) for s in specs
@@ -209,6 +211,7 @@ def fit_streaming(specs, data, *, max_distinct=MAX_DISTINCT, stream=None):
             raise ConfigError(f"column {spec.name!r}: fit_streaming takes one number a row.")
     rows = positives = 0
     started = time.perf_counter()
+    gzip_check = GzipCheck(stream.files if stream is not None else ())  # beside the pass
     summaries = data.map(_summaries(specs), num_parallel_calls=tf.data.AUTOTUNE)
     # Counts and sums do not depend on the order of the batches: let tf.data reorder them.
     options = tf.data.Options()
@@ -229,6 +232,7 @@ def fit_streaming(specs, data, *, max_distinct=MAX_DISTINCT, stream=None):
             raise DataSourceError(raised) from None
         if not isinstance(error, tf.errors.InvalidArgumentError):
             raise
+        gzip_check.raise_if_bad()  # a file cut mid-row: its cut is the cause to name
         detail = stream.bad_row() if stream is not None else None
         # tf's first line ends with the op's own words ("Field 1 in record 6 is not ...").
         message = str(error.message).strip().splitlines()[0].rsplit("ParallelMapV2: ", 1)[-1]
@@ -237,6 +241,7 @@ def fit_streaming(specs, data, *, max_distinct=MAX_DISTINCT, stream=None):
             detail = detail or own.split("]", 1)[0] + "; fix or drop the row."
         raise DataSourceError(detail or f"a streamed row could not be read ({message[:300]}); "
                               "fix or drop it.") from None  # fmt: skip
+    gzip_check.raise_if_bad()  # a cut .gz ends early without a tf error: not fewer rows
     if rows == 0:
         raise DataSourceError("The streamed data holds no rows (an empty file or split).")
     state = {}
