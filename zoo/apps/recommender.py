@@ -75,6 +75,9 @@ def parse_args(argv=None, prog="zoo train recommender"):
     parser.add_argument("--stream", action="store_true",
                         help="csv: stream --csv (a file, folder or pattern; any size, UTF-8) "
                              "instead of reading it into memory")  # fmt: skip
+    parser.add_argument("--shard-by", choices=("rows", "files"), default="rows",
+                        help="streamed over several processes: each reads its share of every "
+                             "file's rows, or only its own files (at least one each)")  # fmt: skip
     parser.add_argument("--embedding-dim", type=positive_int)
     parser.add_argument("--min-frequency", type=positive_int, default=10,
                         help="Criteo: rarer categorical values become 'unknown'")  # fmt: skip
@@ -110,6 +113,10 @@ def _streams(args):
     with --stream."""
     if args.stream and args.in_memory:
         raise ConfigError("--stream and --in-memory contradict each other; keep one.")
+    if args.shard_by == "files" and not (args.stream or args.dataset == "criteo"
+                                         or (args.csv and is_parquet(args.csv))):
+        raise ConfigError("--shard-by files shards a streamed log or table over processes; "
+                          "add --stream (or drop --shard-by).")  # fmt: skip
     if args.stream and args.dataset not in ("criteo", "csv"):
         raise ConfigError(f"--stream reads files of --dataset csv or criteo, not "
                           f"{args.dataset}; drop --stream.")  # fmt: skip

@@ -148,7 +148,8 @@ def streamed(args, run, recipe):
     def training_rows(batch_size, num_workers, worker_index):
         sharded = num_workers > 1  # then repeated in full batches (see worker_input)
         own = rows("train", batch_size, shuffle_buffer=SHUFFLE_ROWS, num_workers=num_workers,
-                   worker_index=worker_index, drop_remainder=sharded)  # fmt: skip
+                   worker_index=worker_index, shard_by=args.shard_by,
+                   drop_remainder=sharded)  # fmt: skip
         encoded = encode_stream(fit.encoder, own)
         return encoded.repeat() if sharded else encoded
 
@@ -164,6 +165,7 @@ def streamed(args, run, recipe):
         "files": list(stream.files), "max_rows": args.max_rows, "num_train": fit.rows,
         "positive_rate": round(fit.positives / fit.rows, 4),
         "split": "files in order" if split_by == "files" else "hash of each row",
+        "shard_by": args.shard_by,
         "validation_fraction": fractions[0],
         "test_fraction": fractions[1], **shards.describe(),
     }  # fmt: skip
