@@ -102,6 +102,7 @@ def test_the_onnx_export_generates_what_keras_generates(pretrained, tmp_path):
                                     seed=1)  # fmt: skip
 
 
+@pytest.mark.tf_only  # the reading differs, not the model (trained above on every backend)
 def test_a_streamed_corpus_trains_and_keeps_its_estimate(tmp_path):
     """`--stream` (the default above 256 MB): the tokenizer and the epoch's length come from
     samples and are kept in the run folder; validation holds out passages by hash."""

@@ -20,6 +20,8 @@ from zoo.data.packing import WindowPacker
 from zoo.errors import ConfigError, DataSourceError
 
 LENGTH = 24
+# tf.data and the tokenizers only: the same under every Keras backend.
+pytestmark = pytest.mark.backend_independent
 
 
 def _write_corpus(folder, files=3, lines=200, seed=0):
