@@ -71,6 +71,13 @@ def bilstm_text_rotten_tomatoes(task, context):
                           metrics)]
 
 
+def _sequences(pretraining):
+    """The training sequences of a pretraining run: counted (in memory) or estimated
+    (streamed, the default)."""
+    counted = pretraining.get("num_train_sequences")
+    return counted if counted is not None else f"about {pretraining['estimated_train_sequences']}"
+
+
 def _pretrain(context):
     """Masked-LM pretraining of bert_tiny on `CORPORA` with its recipe; (run folder, metrics,
     command, corpus size in MB)."""
@@ -106,7 +113,7 @@ def bert_tiny_rotten_tomatoes(task, context):
                      + tuned_command.replace(str(pretrained_dir), PRETRAINED_RUN))
     pretrained_note = (
         f"{task.note}; pretrained first ({corpus_mb:.1f} MB, "
-        f"{pretraining['num_train_sequences']} sequences, {pretraining['epochs']} epochs, "
+        f"{_sequences(pretraining)} sequences, {pretraining['epochs']} epochs, "
         f"held-out masked-LM accuracy {pretraining['masked_lm_accuracy']:.3f}, "
         f"{pretraining['train_seconds']:.0f} s)")  # fmt: skip
     return [

@@ -7,6 +7,8 @@ Each stage runs in its own process and reports its rows/s and peak resident memo
 * pipeline: the encoded, shuffled training stream alone, no model (batch 4096);
 * train: `zoo train recommender --dataset criteo --epochs 1` as a user runs it (the default
   recipe, streamed); rows/s is its training throughput (metrics.json), RSS the whole run's;
+* train_cached: the same with `--cache-encoded` (the encoded rows written once, read every
+  epoch); compare the two with `--epochs 3`, where later epochs read the cache;
 * in_memory: `read_criteo` + `TabularEncoder.fit` on the first `--in-memory-rows` rows.
 
 Results go to `benchmarks/results/criteo_streaming.csv` and the table in
@@ -43,7 +45,8 @@ APP = HERE.parent / "applications" / "train_recommender.py"
 STAGES = {
     "count": "vocabulary and statistics pass (streamed)",
     "pipeline": "encoded, shuffled training stream, no model",
-    "train": "zoo train recommender, 1 epoch (streamed, default recipe)",
+    "train": "zoo train recommender (streamed, default recipe)",
+    "train_cached": "the same, --cache-encoded",
     "in_memory": "in-memory reader + encoder fit",
 }
 
@@ -76,15 +79,15 @@ def generate(log, rows):
     return time.perf_counter() - start
 
 
-def train(log, backend, folder):
-    """One epoch of the application: its record (rows/s from metrics.json, peak RSS of the
-    process, test AUC)."""
+def train(log, backend, folder, epochs=1, cached=False):
+    """`epochs` epochs of the application: its record (rows/s from metrics.json, peak RSS of
+    the process, test AUC); `cached`: with --cache-encoded."""
     command = [sys.executable, str(APP), "--backend", backend, "--dataset", "criteo",
-               "--data-dir", str(log.parent), "--epochs", "1", "--output-dir", str(folder),
-               "--quiet"]  # fmt: skip
+               "--data-dir", str(log.parent), "--epochs", str(epochs), "--output-dir",
+               str(folder), "--quiet", *(["--cache-encoded"] if cached else [])]  # fmt: skip
     peak_rss_mb, seconds = run_measured(command)
     metrics = json.loads((folder / "metrics.json").read_text())
-    return {"rows": metrics["num_train"], "seconds": round(metrics["train_seconds"], 1),
+    return {"rows": metrics["num_train"] * epochs, "seconds": round(metrics["train_seconds"], 1),
             "rows_per_second": metrics["examples_per_second"],
             "peak_rss_mb": peak_rss_mb, "run_seconds": round(seconds, 1),
             "test_auc": round(metrics["test_auc"], 4)}  # fmt: skip
@@ -98,7 +101,9 @@ def build_parser():
                         help="where the generated log is kept (its folder is the data dir)")
     parser.add_argument("--in-memory-rows", type=int, default=2_000_000)
     parser.add_argument("--backend", default="tensorflow")
-    parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=list(STAGES))
+    parser.add_argument("--stages", nargs="+", default=["count", "pipeline", "train", "in_memory"],
+                        choices=list(STAGES))
+    parser.add_argument("--epochs", type=int, default=1, help="of the train stages")
     add_output_arguments(parser, docs="docs/models/recommenders.md")
     return parser
 
@@ -110,9 +115,10 @@ def main():
           f"({seconds:.0f} s to write)", flush=True)  # fmt: skip
     rows = []
     for stage in args.stages:
-        if stage == "train":
+        if stage.startswith("train"):
             with tempfile.TemporaryDirectory() as folder:
-                record = train(args.log, args.backend, Path(folder) / "run")
+                record = train(args.log, args.backend, Path(folder) / "run", args.epochs,
+                               cached=stage == "train_cached")  # fmt: skip
         else:
             limit = ["--rows", args.in_memory_rows] if stage == "in_memory" else []
             record = run_worker([WORKER, stage, args.log, *limit], timeout=6 * 3600)
@@ -120,6 +126,8 @@ def main():
         rows.append({"stage": stage, **{k: record[k] for k in
                                         ("rows", "seconds", "rows_per_second", "peak_rss_mb")},
                      "test_auc": record.get("test_auc", ""), "log_rows": args.rows,
+                     "epochs": args.epochs if stage.startswith("train") else "",
+                     "run_seconds": record.get("run_seconds", ""),
                      "log_gb": round(args.log.stat().st_size / 1e9, 2),
                      "backend": args.backend, **stamp()})  # fmt: skip
     save_results(rows, args.results_dir / RESULTS, DOCS, MARKERS, markdown_table,

@@ -104,12 +104,13 @@ def test_criteo_streams_from_gz_files_with_a_row_bound(run_app, tmp_path):
     out = tmp_path / "run"
     result = run_app("train_recommender.py", "--dataset", "criteo", "--data-dir",
                      str(tmp_path / "criteo"), "--max-rows", "300", "--hidden-units", "8",
-                     "--batch-size", "64", "--epochs", "1", "--output-dir", str(out),
-                     "--shard-by", "files", "--quiet")  # fmt: skip
+                     "--batch-size", "64", "--epochs", "2", "--output-dir", str(out),
+                     "--shard-by", "files", "--cache-encoded", "--quiet")  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Counted" in result.stdout and "ran out of data" not in result.stderr
     metrics = _metrics(out)
     assert metrics["streamed"] and metrics["max_rows"] == 300 and metrics["shard_by"] == "files"
+    assert metrics["cache_encoded"] and not (out / "encoded_cache").exists()  # removed at the end
     assert metrics["files"] == [str(tmp_path / "criteo" / "day_0.gz")]
     assert 190 <= metrics["num_train"] <= 290  # 80% of 300 rows by a hash of each row
     saved = StreamingFit.load(out)  # what a resumed run reads instead of counting again
@@ -199,6 +200,7 @@ def test_killed_run_resumes_with_its_vocabularies(tmp_path):
         (["--dataset", "csv", "--stream", "--in-memory"], "--stream and --in-memory contradict"),
         (["--dataset", "synthetic", "--stream"], "--stream reads files of --dataset csv or"),
         (["--dataset", "synthetic", "--shard-by", "files"], "--shard-by files shards a streamed"),
+        (["--dataset", "criteo", "--in-memory", "--cache-encoded"], "--cache-encoded keeps a"),
         (["--dataset", "csv", "--csv", "x.parquet", "--in-memory"], "Parquet files are streamed"),
         (["--dataset", "csv", "--csv", "x.csv", "--label", "y", "--features", "a:sparse",
           "--stream", "--encoding", "latin-1"], "--stream reads UTF-8 files"),

@@ -35,6 +35,7 @@ from zoo._cli import (
 from zoo.apps._closing import close_run
 from zoo.apps.recommender_data import in_memory, streamed
 from zoo.compress.options import Compression, add_compression_arguments
+from zoo.data import encoded_cache
 from zoo.data._reading import add_encoding_argument
 from zoo.data.parquet_stream import is_parquet
 from zoo.data.tabular import SPLITS, TABULAR_DATASETS, training_recipe
@@ -75,6 +76,9 @@ def parse_args(argv=None, prog="zoo train recommender"):
     parser.add_argument("--stream", action="store_true",
                         help="csv: stream --csv (a file, folder or pattern; any size, UTF-8) "
                              "instead of reading it into memory")  # fmt: skip
+    parser.add_argument("--cache-encoded", action="store_true",
+                        help="streamed: write the encoded training rows to the run folder once "
+                             "and read them every epoch instead of parsing text again")
     parser.add_argument("--shard-by", choices=("rows", "files"), default="rows",
                         help="streamed over several processes: each reads its share of every "
                              "file's rows, or only its own files (at least one each)")  # fmt: skip
@@ -113,10 +117,13 @@ def _streams(args):
     with --stream."""
     if args.stream and args.in_memory:
         raise ConfigError("--stream and --in-memory contradict each other; keep one.")
-    if args.shard_by == "files" and not (args.stream or args.dataset == "criteo"
-                                         or (args.csv and is_parquet(args.csv))):
+    streamable = args.stream or args.dataset == "criteo" or (args.csv and is_parquet(args.csv))
+    if args.shard_by == "files" and not streamable:
         raise ConfigError("--shard-by files shards a streamed log or table over processes; "
                           "add --stream (or drop --shard-by).")  # fmt: skip
+    if args.cache_encoded and (not streamable or args.in_memory):
+        raise ConfigError("--cache-encoded keeps a streamed log's encoded rows; a table read "
+                          "into memory is encoded once already: drop it.")  # fmt: skip
     if args.stream and args.dataset not in ("criteo", "csv"):
         raise ConfigError(f"--stream reads files of --dataset csv or criteo, not "
                           f"{args.dataset}; drop --stream.")  # fmt: skip
@@ -156,6 +163,8 @@ def train(args):
             verbose=0 if args.quiet else "auto", callbacks=compression.callbacks(),
             steps_per_epoch=data.fit_steps)  # fmt: skip
     model = compression.finish(run, model, steps_per_epoch=steps_per_epoch, **compile_kwargs())
+    if data.cache is not None:  # training has ended: the encoded rows are not kept
+        encoded_cache.remove(data.cache)
     metrics = run.finish(model, data.test, {
         "model": args.model, "epochs": recipe.epochs, "batch_size": recipe.batch_size,
         "split": args.split, "features": [s.name for s in encoder.specs], **data.description,

@@ -26,6 +26,10 @@ Example:
 import dataclasses
 import warnings
 
+import numpy as np
+import tensorflow as tf
+
+from zoo.data import encoded_cache
 from zoo.data._reading import check_encoding
 from zoo.data.parquet_stream import ParquetStream, is_parquet
 from zoo.data.run_encoder import load_or_fit
@@ -39,6 +43,8 @@ from zoo.train.worker_input import check_streamable, reads_own_shard, worker_inp
 
 SHUFFLE_ROWS = 100_000  # the training stream's shuffle buffer (rows)
 STATISTICS_BATCH = 65_536  # rows a batch of the counting pass
+CACHE_FOLDER = "encoded_cache"  # --cache-encoded: the encoded training rows, in the run folder
+CACHE_BLOCK = 4096  # rows a cached block
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +57,7 @@ class PreparedData:
     description: dict
     synthetic: bool = False
     fit_steps: int = None  # fixed training steps per epoch (sharded input), None: all
+    cache: object = None  # the folder of --cache-encoded, removed when training ends
 
 
 def _specs(args):
@@ -109,6 +116,27 @@ def _open_stream(args):
     return TableStream.open(args.csv, label=label, numeric=dense), specs
 
 
+def _encoded_bytes(encoded):
+    """The bytes of one encoded row of `encoded` ({feature: tensor}, label) batches."""
+    return sum(int(np.prod(spec.shape[1:])) * spec.dtype.size
+               for spec in tf.nest.flatten(encoded.element_spec))  # fmt: skip
+
+
+def _cache_folder(args, run, fit, sample):
+    """The folder of --cache-encoded (None without it), checked for room; refused over
+    several processes. `sample`: the encoded training stream (for a row's size)."""
+    if not args.cache_encoded:
+        return None
+    if run.distribution.processes > 1:
+        raise ConfigError(f"--cache-encoded keeps one process's rows; over "
+                          f"{run.distribution.processes} processes each would need its own "
+                          "cache, which zoo does not write yet: drop --cache-encoded.")  # fmt: skip
+    folder = run.run_dir / CACHE_FOLDER
+    if not folder.is_dir():  # a resumed run reads the cache it wrote
+        encoded_cache.check_space(folder, fit.rows, _encoded_bytes(sample))
+    return folder
+
+
 def streamed(args, run, recipe):
     """A Criteo-format log, or CSV files, streamed (see the module docstring)."""
     distribution = run.distribution
@@ -145,8 +173,16 @@ def streamed(args, run, recipe):
     evaluated = {split: encode_stream(fit.encoder, rows(split, batch)) if share else None
                  for split, share in shares.items()}  # fmt: skip
 
+    cache = _cache_folder(args, run, fit, encode_stream(fit.encoder, rows("train", 1)))
+
     def training_rows(batch_size, num_workers, worker_index):
         sharded = num_workers > 1  # then repeated in full batches (see worker_input)
+        if cache is not None:
+            blocks = encode_stream(fit.encoder, rows("train", CACHE_BLOCK))
+            encoded = encoded_cache.cached_training_rows(
+                blocks, cache, batch_size=batch_size, shuffle_rows=SHUFFLE_ROWS,
+                block_rows=CACHE_BLOCK, seed=args.seed)  # fmt: skip
+            return encoded
         own = rows("train", batch_size, shuffle_buffer=SHUFFLE_ROWS, num_workers=num_workers,
                    worker_index=worker_index, shard_by=args.shard_by,
                    drop_remainder=sharded)  # fmt: skip
@@ -165,10 +201,11 @@ def streamed(args, run, recipe):
         "files": list(stream.files), "max_rows": args.max_rows, "num_train": fit.rows,
         "positive_rate": round(fit.positives / fit.rows, 4),
         "split": "files in order" if split_by == "files" else "hash of each row",
-        "shard_by": args.shard_by,
+        "shard_by": args.shard_by, "cache_encoded": cache is not None,
         "validation_fraction": fractions[0],
         "test_fraction": fractions[1], **shards.describe(),
     }  # fmt: skip
     return PreparedData(fit.encoder, shards.dataset, evaluated["validation"], evaluated["test"],
                         max(1, fit.rows // batch), description,
-                        fit_steps=shards.steps_per_epoch(fit.rows, batch))  # fmt: skip
+                        fit_steps=shards.steps_per_epoch(fit.rows, batch),
+                        cache=cache)  # fmt: skip

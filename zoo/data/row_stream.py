@@ -104,13 +104,14 @@ class RowStream:
         `fractions`, `seed`, `num_workers`, `worker_index`, `shard_by`.
 
         `shuffle_buffer` > 0 shuffles the file order each epoch and mixes rows within about
-        that many (seeded, `_mixed`); 0 keeps the files' order. `positions=True` adds `file` (index
-        into `self.files`) and `line` (1-based) columns: where each row came from. Lines are read
-        and parsed in blocks of `block_rows` (default `batch_size`). `max_rows` reads only the
-        first that many rows (the files one after another, in order; the same rows whatever
-        the batch size, split or epoch), before sharding by rows and splitting by hash, as
-        `read_criteo`'s bound; with `split_by="files"` or `shard_by="files"`, the first rows
-        of the files this stream reads (a split's, a worker's).
+        that many (seeded, `mixed_blocks`); 0 keeps the files' order. `positions=True` adds
+        `file` (index into `self.files`) and `line` (1-based) columns: where each row came
+        from. Lines are read and parsed in blocks of `block_rows` (default `batch_size`).
+        `max_rows` reads only the first that many rows (the files one after another, in
+        order; the same rows whatever the batch size, split or epoch), before sharding by
+        rows and splitting by hash, as `read_criteo`'s bound; with `split_by="files"` or
+        `shard_by="files"`, the first rows of the files this stream reads (a split's, a
+        worker's).
         """
         batch_size = check_positive_int("batch_size", batch_size)
         block_rows = check_positive_int("block_rows", block_rows or batch_size)
@@ -189,7 +190,7 @@ class RowStream:
 
         data = data.map(parse, num_parallel_calls=tf.data.AUTOTUNE)
         if shuffle_buffer:
-            data = _mixed(data, shuffle_buffer, block_rows, seed)
+            data = mixed_blocks(data, shuffle_buffer, block_rows, seed)
             data = data.rebatch(batch_size, drop_remainder=drop_remainder)
         elif filtered or drop_remainder or len(indices) > 1 or block_rows != batch_size:
             data = data.rebatch(batch_size, drop_remainder=drop_remainder)
@@ -225,7 +226,7 @@ def _first_rows(blocks, max_rows):
 WINDOW_BLOCKS = 16  # blocks whose rows one permutation mixes
 
 
-def _mixed(blocks, buffer_rows, block_rows, seed):
+def mixed_blocks(blocks, buffer_rows, block_rows, seed):
     """Parsed blocks with their rows mixed, never one row at a time (a row-by-row shuffle
     buffer ran below 14k rows/s on one core, slower than DeepFM trains): blocks are shuffled
     in a buffer of about `buffer_rows` rows, then each window of up to `WINDOW_BLOCKS` of them
