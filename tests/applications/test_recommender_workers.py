@@ -118,7 +118,7 @@ def test_too_few_rows_for_each_worker_to_have_a_batch_is_refused(tmp_path):
         dataset="criteo", split="random", csv=None, data_dir=str(tmp_path / "log"),
         label=None, time_column=None, features=None, spec=None, embedding_dim=None,
         min_frequency=10, hash_buckets=None, validation_split=0.1, test_split=0.1, seed=0,
-        max_rows=None, encoding="utf-8",
+        max_rows=None, encoding="utf-8", cache_encoded=False, shard_by="rows",
     )  # fmt: skip
     with pytest.raises(ConfigError, match="training rows over 2 workers leave a worker less "
                                           "than one batch .* --batch-size 256"):  # fmt: skip

@@ -20,7 +20,7 @@ EXAMPLE_PAGES = sorted(
 )  # fmt: skip
 # where -> reason; each a deliberate decision, reviewed with the page
 NOT_RUN = {
-    "docs/models/gpt.md:152": "the export traces the model with TensorFlow (a subprocess off "
+    "docs/models/gpt.md:206": "the export traces the model with TensorFlow (a subprocess off "
                               "tensorflow, about 20 s); tests/applications/test_train_gpt.py "
                               "runs this loop against Keras's",
 }
