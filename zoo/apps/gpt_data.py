@@ -23,7 +23,6 @@ Example:
 import dataclasses
 import warnings
 
-from zoo.data.corpus_files import corpus_files
 from zoo.data.corpus_sample import ESTIMATE_FILE, CorpusEstimate
 from zoo.data.corpus_stream import PASSAGE_LINES, CorpusStream
 from zoo.data.corpus_windows import (
@@ -87,10 +86,10 @@ class GptCorpus:
 
     @classmethod
     def open(cls, args):
-        paths = corpus_files(args.corpus)
-        if _streams(args, paths):
-            return cls(stream=CorpusStream.open(args.corpus, args.encoding))
-        return cls(documents=read_documents(paths, args.encoding))
+        stream = CorpusStream.open(args.corpus, args.encoding)  # the files, listed once
+        if _streams(args, stream.files):
+            return cls(stream=stream)
+        return cls(documents=read_documents(stream.files, args.encoding))
 
     def tokenizer_texts(self, args):
         """The texts a tokenizer is learned from: the documents, or a streamed corpus's

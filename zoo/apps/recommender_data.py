@@ -26,9 +26,6 @@ Example:
 import dataclasses
 import warnings
 
-import numpy as np
-import tensorflow as tf
-
 from zoo.data import encoded_cache
 from zoo.data._reading import check_encoding
 from zoo.data.parquet_stream import ParquetStream, is_parquet
@@ -116,25 +113,15 @@ def _open_stream(args):
     return TableStream.open(args.csv, label=label, numeric=dense), specs
 
 
-def _encoded_bytes(encoded):
-    """The bytes of one encoded row of `encoded` ({feature: tensor}, label) batches."""
-    return sum(int(np.prod(spec.shape[1:])) * spec.dtype.size
-               for spec in tf.nest.flatten(encoded.element_spec))  # fmt: skip
-
-
-def _cache_folder(args, run, fit, sample):
-    """The folder of --cache-encoded (None without it), checked for room; refused over
-    several processes. `sample`: the encoded training stream (for a row's size)."""
+def _cache_folder(args, run):
+    """The folder of --cache-encoded (None without it); refused over several processes."""
     if not args.cache_encoded:
         return None
     if run.distribution.processes > 1:
         raise ConfigError(f"--cache-encoded keeps one process's rows; over "
                           f"{run.distribution.processes} processes each would need its own "
                           "cache, which zoo does not write yet: drop --cache-encoded.")  # fmt: skip
-    folder = run.run_dir / CACHE_FOLDER
-    if not folder.is_dir():  # a resumed run reads the cache it wrote
-        encoded_cache.check_space(folder, fit.rows, _encoded_bytes(sample))
-    return folder
+    return run.run_dir / CACHE_FOLDER
 
 
 def streamed(args, run, recipe):
@@ -173,16 +160,15 @@ def streamed(args, run, recipe):
     evaluated = {split: encode_stream(fit.encoder, rows(split, batch)) if share else None
                  for split, share in shares.items()}  # fmt: skip
 
-    cache = _cache_folder(args, run, fit, encode_stream(fit.encoder, rows("train", 1)))
+    cache = _cache_folder(args, run)
 
     def training_rows(batch_size, num_workers, worker_index):
         sharded = num_workers > 1  # then repeated in full batches (see worker_input)
         if cache is not None:
             blocks = encode_stream(fit.encoder, rows("train", CACHE_BLOCK))
-            encoded = encoded_cache.cached_training_rows(
-                blocks, cache, batch_size=batch_size, shuffle_rows=SHUFFLE_ROWS,
+            return encoded_cache.cached_training_rows(
+                blocks, cache, rows=fit.rows, batch_size=batch_size, shuffle_rows=SHUFFLE_ROWS,
                 block_rows=CACHE_BLOCK, seed=args.seed)  # fmt: skip
-            return encoded
         own = rows("train", batch_size, shuffle_buffer=SHUFFLE_ROWS, num_workers=num_workers,
                    worker_index=worker_index, shard_by=args.shard_by,
                    drop_remainder=sharded)  # fmt: skip

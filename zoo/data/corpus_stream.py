@@ -119,13 +119,6 @@ class CorpusStream:
 
     def _reader(self, tokenizer, sequence_length, split, validation_fraction, seed,
                 num_workers=1, worker_index=0):  # fmt: skip
-        check_positive_int("num_workers", num_workers)
-        if split not in SPLITS:
-            raise ConfigError(f"split={split!r}: choose one of {', '.join(SPLITS)}.")
-        if validation_fraction:
-            check_fraction("validation_fraction", validation_fraction)
-        if not 0 <= worker_index < num_workers:
-            raise ConfigError(f"worker_index={worker_index} is not in [0, {num_workers}).")
         return _FileRows(self.encoding, tokenizer, sequence_length,
                          PassageFilter(split, validation_fraction, seed, num_workers, worker_index))
 
@@ -164,13 +157,24 @@ class CorpusStream:
 
 @dataclasses.dataclass(frozen=True)
 class PassageFilter:
-    """Which passages a split and a worker keep (see the module docstring)."""
+    """Which passages a split and a worker keep (see the module docstring); the split and
+    the shard are checked when it is made."""
 
     split: str
     validation_fraction: float
     seed: int
     num_workers: int
     worker_index: int
+
+    def __post_init__(self):
+        check_positive_int("num_workers", self.num_workers)
+        if self.split not in SPLITS:
+            raise ConfigError(f"split={self.split!r}: choose one of {', '.join(SPLITS)}.")
+        if self.validation_fraction:
+            check_fraction("validation_fraction", self.validation_fraction)
+        if not 0 <= self.worker_index < self.num_workers:
+            raise ConfigError(f"worker_index={self.worker_index} is not in "
+                              f"[0, {self.num_workers}).")  # fmt: skip
 
     def __call__(self, passage, number, file_index=0):
         if (file_index + number // SHARD_PASSAGES) % self.num_workers != self.worker_index:

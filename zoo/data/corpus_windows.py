@@ -37,17 +37,10 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from zoo._utils import check_fraction, check_positive_int
+from zoo._utils import check_positive_int
 from zoo.data.corpus_files import read_lines
-from zoo.data.corpus_stream import (
-    GROUP_PASSAGES,
-    PASSAGE_LINES,
-    SPLITS,
-    CorpusStream,  # noqa: F401  (the stream these functions read; see the example)
-    PassageFilter,
-)
+from zoo.data.corpus_stream import GROUP_PASSAGES, PASSAGE_LINES, PassageFilter
 from zoo.data.packing import WindowPacker
-from zoo.errors import ConfigError
 
 LANES = 4  # files read at once, each lane one running token stream
 
@@ -134,16 +127,9 @@ class _LaneReader:
                     yield np.stack(windows)
 
 
-def _check(split, validation_fraction, num_workers, worker_index, sequence_length, lanes):
-    if validation_fraction:
-        check_fraction("validation_fraction", validation_fraction)
-    for name, value in (("sequence_length", sequence_length), ("num_workers", num_workers),
-                        ("lanes", lanes)):  # fmt: skip
+def _check(sequence_length, lanes):
+    for name, value in (("sequence_length", sequence_length), ("lanes", lanes)):
         check_positive_int(name, value)
-    if split not in SPLITS:
-        raise ConfigError(f"split={split!r}: choose one of {', '.join(SPLITS)}.")
-    if not 0 <= worker_index < num_workers:
-        raise ConfigError(f"worker_index={worker_index} is not in [0, {num_workers}).")
 
 
 def has_passages(stream, *, split="validation", validation_fraction=0.1, seed=0):
@@ -163,7 +149,7 @@ def causal_lm_windows(stream, tokenizer, sequence_length, *, split="train",
 
     `shuffle_windows` > 0 mixes the windows in a buffer of that many and deals the files
     into lanes in a new order every pass (seeded); 0 reads them in order."""
-    _check(split, validation_fraction, num_workers, worker_index, sequence_length, lanes)
+    _check(sequence_length, lanes)
     keep = PassageFilter(split, validation_fraction, seed, num_workers, worker_index)
     lanes = min(lanes, len(stream.files))
     shuffle = bool(shuffle_windows)

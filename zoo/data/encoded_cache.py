@@ -6,8 +6,9 @@ train with. `cached_training_rows(blocks, folder, ...)` writes the encoded block
 one pass before training (TFRecord shards of serialized tensors, into a temporary folder
 renamed when the pass is whole: a killed or failed pass leaves nothing that is read, and is
 removed), and reads them back every epoch with the rows mixed anew (the shards in a new
-order, then `mixed_blocks`). A resumed run reads the cache it finds. `check_space` refuses a
-cache the disk cannot hold; `remove` deletes it once training ends.
+order, then `mixed_blocks`). A resumed run reads the cache it finds. Before writing, a
+cache the disk cannot hold is refused (`check_space`); `remove` deletes it once training
+ends.
 
 Example:
 >>> blocks = encode_stream(encoder, stream.dataset(4096, split="train"))   # doctest: +SKIP
@@ -20,6 +21,7 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import tensorflow as tf
 
 from zoo.data.row_stream import mixed_blocks
@@ -28,6 +30,12 @@ from zoo.errors import ConfigError
 SHARDS = 16  # files the rows are dealt into (read in a new order every epoch)
 SHARDS_IN_FLIGHT = 4
 PARTIAL = ".partial-"  # a pass being written: <folder>.partial-<pid>
+
+
+def row_bytes(blocks):
+    """The bytes one row of `blocks` (a dataset of `(features, label)` blocks) takes."""
+    return sum(int(np.prod(spec.shape[1:])) * spec.dtype.size
+               for spec in tf.nest.flatten(blocks.element_spec))  # fmt: skip
 
 
 def check_space(folder, rows, bytes_per_row):
@@ -60,13 +68,16 @@ def _serialized(block):
     return tf.io.serialize_tensor(tf.stack(parts)).numpy()
 
 
-def write_once(blocks, folder):
+def write_once(blocks, folder, rows=None):
     """`blocks` written to `folder` unless a whole earlier pass is there; the seconds the
-    writing took (0 when the cache was there). A pass that fails is removed and its error
-    raised; one that is killed is removed by the next call."""
+    writing took (0 when the cache was there). With `rows` (how many the blocks hold), a
+    disk that cannot hold them is refused first (`check_space`). A pass that fails is
+    removed and its error raised; one that is killed is removed by the next call."""
     folder = Path(folder)
     if folder.is_dir():
         return 0.0
+    if rows is not None:
+        check_space(folder, rows, row_bytes(blocks))
     _clear_partial(folder)
     partial = folder.parent / f"{folder.name}{PARTIAL}{os.getpid()}"
     partial.mkdir(parents=True)
@@ -101,11 +112,12 @@ def _reader(element_spec):
 
 
 def cached_training_rows(blocks, folder, *, batch_size, shuffle_rows, block_rows, seed=0,
-                         drop_remainder=False):  # fmt: skip
+                         rows=None, drop_remainder=False):  # fmt: skip
     """Batches of `batch_size` from `blocks` (a dataset of encoded `(features, label)`
-    blocks of about `block_rows` rows), written to `folder` once (`write_once`) and read
-    from it every pass, rows mixed within about `shuffle_rows` (see the module docstring)."""
-    write_once(blocks, folder)
+    blocks of about `block_rows` rows; `rows` in all, when known), written to `folder` once
+    (`write_once`) and read from it every pass, rows mixed within about `shuffle_rows` (see
+    the module docstring)."""
+    write_once(blocks, folder, rows)
     shards = tf.data.Dataset.list_files(str(Path(folder) / "shard-*.tfrecord"), shuffle=True,
                                         seed=seed)  # fmt: skip
     records = shards.interleave(tf.data.TFRecordDataset, cycle_length=SHARDS_IN_FLIGHT,
